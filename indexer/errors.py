@@ -15,3 +15,10 @@ class QueryError(IndexerError):
 
 class ArchiveLockedError(IndexerError):
     """Another process is writing to the archive."""
+
+
+class ArticleNotFoundError(IndexerError, KeyError):
+    """No article with the given id is in the archive."""
+
+    def __str__(self) -> str:  # KeyError would print the message in quotes
+        return str(self.args[0]) if self.args else ""

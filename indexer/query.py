@@ -1,0 +1,41 @@
+"""Turning what a person types into a Whoosh query."""
+
+from __future__ import annotations
+
+import re
+
+from whoosh.fields import Schema
+from whoosh.qparser import MultifieldParser
+from whoosh.query import Every, NullQuery, Query
+
+from indexer.errors import QueryError
+from indexer.schema import TEXT_FIELDS
+
+MAX_QUERY_LENGTH = 1000
+_DATE_FIELD = re.compile(r"\b(published|year):", re.IGNORECASE)
+_LETTERS = re.compile(r"[^\W\d_]")
+
+
+def parse_query(text: str, schema: Schema) -> Query:
+    """Parse `text` (words, "phrases", -exclusions, AND/OR/NOT, field:value) into a query.
+
+    An empty text matches every article. Raises `QueryError` when the text cannot be used.
+    """
+    text = text.strip()
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QueryError(
+            f"The query is {len(text)} characters long; shorten it to {MAX_QUERY_LENGTH} or fewer."
+        )
+    if not text:
+        return Every()
+    if text == text.upper() and _LETTERS.search(text):
+        # Typed (or pasted) in capitals: AND/OR/NOT are words here, not operators.
+        text = text.lower()
+    parser = MultifieldParser(list(TEXT_FIELDS), schema)
+    query = parser.parse(text)
+    if query is NullQuery and _DATE_FIELD.search(text):
+        raise QueryError(
+            "Could not read the date in the query: write published:2015, published:2015-09-01 "
+            "or published:[2010 TO 2015]."
+        )
+    return query
