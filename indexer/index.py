@@ -68,11 +68,21 @@ class NewsIndex:
         elif create:
             index_dir.mkdir(parents=True, exist_ok=True)
             ix = whoosh_index.create_in(index_dir, build_schema())
+        elif cls.has_store(path):
+            raise ArchiveNotFoundError(
+                f"The search index in {path} is missing: run "
+                f"`newsarchive reindex --archive {path}` to rebuild it from the article store."
+            )
         else:
             raise ArchiveNotFoundError(
                 f"No archive at {path}: run `newsarchive crawl SOURCE --archive {path}` first."
             )
         return cls(path, ix, ArticleStore(path / STORE_FILE))
+
+    @staticmethod
+    def has_store(path: str | Path) -> bool:
+        """Return whether folder `path` holds an article store (the index may be rebuilt)."""
+        return (Path(path) / STORE_FILE).is_file()
 
     # Writing
 
@@ -157,20 +167,21 @@ class NewsIndex:
         bodies = self._store.texts([hit["id"] for hit in page_hits])
         hits = []
         for hit in page_hits:
-            body = bodies.get(hit["id"], "")
-            snippet = snippets.make_snippet(hit if highlight else None, body)
-            published = hit.get("published")
+            stored = hit.fields()  # not hit.get(): it falls back to columns for missing values
+            published = stored.get("published")
             hits.append(
                 Hit(
-                    id=hit["id"],
-                    url=hit["url"],
-                    title=hit.get("title", ""),
-                    source=hit.get("source", ""),
-                    section=hit.get("section", ""),
-                    authors=[a for a in hit.get("authors", "").split(",") if a],
+                    id=stored["id"],
+                    url=stored["url"],
+                    title=stored.get("title", ""),
+                    source=stored.get("source", ""),
+                    section=stored.get("section", ""),
+                    authors=[a for a in stored.get("authors", "").split(",") if a],
                     published=published.replace(tzinfo=UTC) if published else None,
-                    language=hit.get("language", ""),
-                    snippet=snippet,
+                    language=stored.get("language", ""),
+                    snippet=snippets.make_snippet(
+                        hit if highlight else None, bodies.get(stored["id"], "")
+                    ),
                     score=float(hit.score or 0.0),
                 )
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from whoosh.fields import Schema
-from whoosh.qparser import MultifieldParser
+from whoosh.qparser import MultifieldParser, PlusMinusPlugin
 from whoosh.query import Every, NullQuery, Query
 
 from indexer.errors import QueryError
@@ -32,10 +32,16 @@ def parse_query(text: str, schema: Schema) -> Query:
         # Typed (or pasted) in capitals: AND/OR/NOT are words here, not operators.
         text = text.lower()
     parser = MultifieldParser(list(TEXT_FIELDS), schema)
+    parser.add_plugin(PlusMinusPlugin())  # -word excludes, +word requires
     query = parser.parse(text)
-    if query is NullQuery and _DATE_FIELD.search(text):
+    if _DATE_FIELD.search(text) and _has_null(query):
         raise QueryError(
             "Could not read the date in the query: write published:2015, published:2015-09-01 "
             "or published:[2010 TO 2015]."
         )
     return query
+
+
+def _has_null(query: Query) -> bool:
+    """Return whether some part of `query` is the null query a value that failed to parse leaves."""
+    return isinstance(query, type(NullQuery)) or any(_has_null(q) for q in query.children())

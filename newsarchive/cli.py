@@ -12,7 +12,7 @@ import click
 
 from crawler import CrawlerError
 from indexer import IndexerError, NewsIndex, SearchResults
-from newsarchive.ingest import crawl as crawl_sources
+from newsarchive.ingest import crawl_pages, plan
 from newsarchive.progress import Progress
 
 DEFAULT_ARCHIVE = "index_data"
@@ -57,32 +57,32 @@ def crawl(sources: tuple[str, ...], archive: Path) -> None:
 
 
 def _crawl(sources: list[str], archive: Path) -> None:
+    try:
+        locations = plan(sources)  # bad sources fail here, before an archive is made
+    except CrawlerError as exc:
+        raise CommandError(str(exc)) from exc
+    progress = Progress(len(locations), "pages")
     with _open(archive, create=True) as index:
-        progress: Progress | None = None
-
-        def report(done: int, total: int) -> None:
-            nonlocal progress
-            progress = progress or Progress(total, "pages")
-            progress.update(done)
-
         try:
-            result = crawl_sources(sources, index, on_progress=report)
-        except (CrawlerError, IndexerError) as exc:
+            result = crawl_pages(locations, index, on_progress=progress.update)
+        except IndexerError as exc:
             raise CommandError(str(exc)) from exc
         counts = result.counts
         click.echo(
-            f"{result.pages} pages: {counts.new} new articles, {counts.replaced} updated, "
+            f"{len(locations)} pages: {counts.new} new articles, {counts.replaced} updated, "
             f"{len(result.skipped)} skipped; {len(index)} articles in {archive}"
         )
-        for location, reason in result.skipped:
-            click.echo(f"  skipped {location}: {reason}", err=True)
+    for location, reason in result.skipped:
+        click.echo(f"  skipped {location}: {reason}", err=True)
+    if result.skipped and not counts.new + counts.replaced:
+        raise CommandError("No article was stored: every page was skipped (reasons above).")
 
 
 @cli.command()
 @archive_option
 def reindex(archive: Path) -> None:
     """Rebuild the search index from the archive's article store (no network)."""
-    with _open(archive) as index:
+    with _open(archive, create=NewsIndex.has_store(archive)) as index:
         try:
             count = index.rebuild()
         except IndexerError as exc:

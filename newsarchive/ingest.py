@@ -19,21 +19,24 @@ BATCH_SIZE = 200
 
 @dataclass
 class CrawlReport:
-    """What a crawl did: pages seen, articles stored, and the pages it skipped (with why)."""
+    """What a crawl did: articles stored, and the pages it skipped (with why)."""
 
-    pages: int = 0
     counts: AddCounts = field(default_factory=AddCounts)
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
-def crawl(
-    sources: list[str],
+def plan(sources: list[str]) -> list[str]:
+    """Return every page location the crawl `sources` (folders or URLs) hold, in order."""
+    return [location for source in sources for location in page_locations(source)]
+
+
+def crawl_pages(
+    locations: list[str],
     index: NewsIndex,
-    on_progress: Callable[[int, int], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
 ) -> CrawlReport:
-    """Crawl `sources` (folders of saved pages or URLs) into `index`, one commit per batch."""
-    locations = [location for source in sources for location in page_locations(source)]
-    report = CrawlReport(pages=len(locations))
+    """Read, extract and index the pages at `locations`, one commit per batch."""
+    report = CrawlReport()
     batch: list[Article] = []
     for done, location in enumerate(locations, 1):
         try:
@@ -45,7 +48,7 @@ def crawl(
             report.counts += index.add(batch)
             batch = []
         if on_progress:
-            on_progress(done, len(locations))
+            on_progress(done)
     return report
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -95,3 +99,48 @@ def archive_path(tmp_path_factory: pytest.TempPathFactory, articles: list[Articl
     with NewsIndex.open(path, create=True) as index:
         index.add(articles)
     return path
+
+
+class _SiteHandler(BaseHTTPRequestHandler):
+    """Serves `server.routes`: path -> (status, headers, body)."""
+
+    def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
+        status, headers, body = self.server.routes.get(  # type: ignore[attr-defined]
+            self.path, (404, {"Content-Type": "text/plain"}, b"not found")
+        )
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@dataclass
+class Site:
+    """A real HTTP server on 127.0.0.1 whose routes a test sets."""
+
+    server: ThreadingHTTPServer
+    routes: dict[str, tuple[int, dict[str, str], bytes]]
+
+    def url(self, path: str) -> str:
+        """Return the full URL of `path` on this server."""
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}{path}"
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    """A live web server on 127.0.0.1 (routes empty until the test adds some)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _SiteHandler)
+    server.routes = {}  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Site(server, server.routes)  # type: ignore[attr-defined]
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,63 @@
+"""The app's one shared `NewsIndex` (opened on first use, reused by every request)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from flask import Flask, current_app
+from werkzeug.exceptions import NotFound
+
+from indexer import ArticleNotFoundError, NewsIndex, QueryError, SearchResults
+from search_ui.errors import InvalidQuery
+
+if TYPE_CHECKING:
+    from crawler import Article
+
+EXTENSION = "newsarchive"
+
+
+@dataclass
+class _ArchiveState:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    index: NewsIndex | None = None
+
+
+def init_archive(app: Flask) -> None:
+    """Prepare `app` to open its archive lazily."""
+    app.extensions[EXTENSION] = _ArchiveState()
+
+
+def get_index() -> NewsIndex:
+    """Return the current app's index, opening it on first use (ArchiveNotFoundError if none)."""
+    state: _ArchiveState = current_app.extensions[EXTENSION]
+    with state.lock:
+        if state.index is None:
+            state.index = NewsIndex.open(current_app.config["ARCHIVE"])
+        return state.index
+
+
+def close_archive(app: Flask) -> None:
+    """Close `app`'s index if it was opened; the next request opens it again."""
+    state: _ArchiveState = app.extensions[EXTENSION]
+    with state.lock:
+        if state.index is not None:
+            state.index.close()
+            state.index = None
+
+
+def search(q: str, page: int, per_page: int) -> SearchResults:
+    """Search the archive; a query it cannot parse becomes InvalidQuery (400)."""
+    try:
+        return get_index().search(q, page=page, per_page=per_page)
+    except QueryError as error:
+        raise InvalidQuery(str(error)) from error
+
+
+def find_article(article_id: str) -> Article:
+    """Return the stored article `article_id`, or raise NotFound (404)."""
+    try:
+        return get_index().get(article_id)
+    except ArticleNotFoundError as error:
+        raise NotFound(f"There is no article {article_id!r} in this archive.") from error
