@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from whoosh.fields import Schema
-from whoosh.qparser import MultifieldParser, PlusMinusPlugin
+from whoosh.qparser import MultifieldParser
 from whoosh.query import Every, NullQuery, Query
 
 from indexer.errors import QueryError
@@ -14,6 +14,9 @@ from indexer.schema import TEXT_FIELDS
 MAX_QUERY_LENGTH = 1000
 _DATE_FIELD = re.compile(r"\b(published|year):", re.IGNORECASE)
 _LETTERS = re.compile(r"[^\W\d_]")
+# -word excludes and +word requires (as every word does) only at a word's start, not inside
+# self-made or 2015-09-01. Whoosh's PlusMinusPlugin fails on "-word" inside parentheses.
+_PREFIX_OPERATOR = re.compile(r"(?<![^\s(])([+-])(?=[^\s+-])")
 
 
 def parse_query(text: str, schema: Schema) -> Query:
@@ -31,8 +34,8 @@ def parse_query(text: str, schema: Schema) -> Query:
     if text == text.upper() and _LETTERS.search(text):
         # Typed (or pasted) in capitals: AND/OR/NOT are words here, not operators.
         text = text.lower()
+    text = _PREFIX_OPERATOR.sub(lambda m: "NOT " if m.group(1) == "-" else "", text)
     parser = MultifieldParser(list(TEXT_FIELDS), schema)
-    parser.add_plugin(PlusMinusPlugin())  # -word excludes, +word requires
     query = parser.parse(text)
     if _DATE_FIELD.search(text) and _has_null(query):
         raise QueryError(

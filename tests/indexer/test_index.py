@@ -154,3 +154,21 @@ def test_stats_counts_by_facet(index: NewsIndex) -> None:
     assert stats["sources"] == {"Daily Planet": 14, "Example News": 2, "VOA Lingala": 1}
     assert stats["languages"] == {"en": 16, "ln": 1}
     assert stats["years"]["2021"] == 12 and stats["years"]["(undated)"] == 1
+
+
+def test_hyphens_inside_words_and_dates_are_not_exclusions(index: NewsIndex) -> None:
+    assert index.search("self-medicate").total == 1
+    assert index.search("published:2015-09-01").total == 1
+    assert index.search("published:[2018 TO 2019]").total == 2
+    assert index.search("budget (-late -day)").total == 0
+    assert index.search("budget (-late OR day)").total == 12
+
+
+@pytest.mark.parametrize(
+    "query", ['title:(', '"ants', "(ants", "AND", "a (-b c)", "published:[2010 TO", "*", "~", ":"]
+)
+def test_odd_syntax_never_raises_anything_but_query_error(index: NewsIndex, query: str) -> None:
+    try:
+        index.search(query)
+    except QueryError:
+        pass
