@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint install install-test serve clean
+.PHONY: demo test lint install install-test chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,17 @@ install-test: $(BIN)/python
 demo: install
 	$(BIN)/newsarchive demo
 
-test: install-test lint
+test: install-test chromium lint
 	$(BIN)/python -m pytest
+
+# The browser tests drive Debian's chromium; install it when missing and we are root.
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "The browser tests need Chromium: run 'sudo apt-get install chromium'" >&2; exit 1; \
+	  fi; }
 
 lint: install-test
 	$(BIN)/ruff check .

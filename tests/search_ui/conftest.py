@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import waitress
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -62,3 +64,15 @@ def wikinews_archive(tmp_path_factory: pytest.TempPathFactory, wikinews_article:
     with NewsIndex.open(path, create=True) as index:
         index.add([wikinews_article])
     return path
+
+
+@pytest.fixture
+def base_url(make_app: Callable[..., Flask], archive_path: Path) -> Iterator[str]:
+    """Serve the app over the test archive on a free local port; yield its base URL."""
+    app = make_app(archive_path, TESTING=False)
+    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+    thread.join(timeout=5)

@@ -3,28 +3,9 @@
 from __future__ import annotations
 
 import json
-import threading
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-
-import pytest
-import waitress
-from flask import Flask
-
-
-@pytest.fixture
-def base_url(make_app: Callable[..., Flask], archive_path: Path) -> Iterator[str]:
-    """Serve the app over the test archive on a free local port; yield its base URL."""
-    app = make_app(archive_path, TESTING=False)
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=5)
 
 
 def fetch(url: str) -> tuple[int, dict[str, str], str]:
