@@ -2,6 +2,7 @@
 
 from crawler.article import Article, article_id
 from crawler.errors import CrawlerError, ExtractionError, FetchError, SourceError
+from crawler.extract import extract_article
 
 __all__ = [
     "Article",
@@ -12,11 +13,3 @@ __all__ = [
     "article_id",
     "extract_article",
 ]
-
-
-def __getattr__(name: str):  # extract.py lands separately; import it lazily
-    if name == "extract_article":
-        from crawler.extract import extract_article
-
-        return extract_article
-    raise AttributeError(name)

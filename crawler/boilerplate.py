@@ -1,0 +1,252 @@
+"""What boilerplate looks like: tag names, ARIA roles, class/id vocabulary and stock phrases.
+
+Everything here is data plus small predicates over one element. Teaching the extractor a new
+publisher's quirk should be a one-line change to a constant below.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import Tag
+
+# Never article text anywhere on a page; removed before anything else looks at the tree.
+JUNK_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "iframe",
+        "svg",
+        "canvas",
+        "object",
+        "embed",
+        "button",
+        "input",
+        "select",
+        "textarea",
+        "option",
+        "link",
+        "meta",
+        "audio",
+        "video",
+        "source",
+        "picture",
+        "map",
+        "dialog",
+    }
+)
+
+# Page furniture by tag name; dropped unless it wraps the article itself.
+STRUCTURAL_TAGS = frozenset({"nav", "header", "footer", "aside", "form", "menu"})
+
+# Captions and photo credits are kept out of the body text.
+CAPTION_TAGS = frozenset({"figure", "figcaption"})
+
+BOILERPLATE_ROLES = frozenset(
+    {
+        "navigation",
+        "banner",
+        "contentinfo",
+        "complementary",
+        "search",
+        "menu",
+        "menubar",
+        "toolbar",
+        "dialog",
+        "alertdialog",
+    }
+)
+
+# Words matched against each class name and id, split into words at "-", "_" and camelCase
+# ("article-header" is the words "article" and "header"). Only whole words match, so "share"
+# does not hit "shared". Multi-word entries match consecutive words.
+BOILERPLATE_WORDS = (
+    "share",
+    "sharing",
+    "sharebar",
+    "social",
+    "related",
+    "recommended",
+    "recommendations",
+    "recirc",
+    "most-popular",
+    "most-read",
+    "most-viewed",
+    "popular",
+    "trending",
+    "more-stories",
+    "read-more",
+    "also-read",
+    "read-also",
+    "see-also",
+    "teaser",
+    "teasers",
+    "ticker",
+    "breaking",
+    "cookie",
+    "cookies",
+    "consent",
+    "gdpr",
+    "newsletter",
+    "subscribe",
+    "subscription",
+    "signup",
+    "login",
+    "signin",
+    "promo",
+    "promotion",
+    "promoted",
+    "sponsor",
+    "sponsored",
+    "advert",
+    "advertisement",
+    "advertising",
+    "ad",
+    "ads",
+    "adv",
+    "dfp",
+    "outbrain",
+    "taboola",
+    "comment",
+    "comments",
+    "disqus",
+    "skip",
+    "skiplinks",
+    "skip-links",
+    "breadcrumb",
+    "breadcrumbs",
+    "menu",
+    "nav",
+    "navbar",
+    "navigation",
+    "site-header",
+    "global-header",
+    "masthead",
+    "top-bar",
+    "footer",
+    "sidebar",
+    "widget",
+    "byline",
+    "author",
+    "authors",
+    "bio",
+    "dateline",
+    "date",
+    "timestamp",
+    "pubdate",
+    "license",
+    "copyright",
+    "paywall",
+    "caption",
+    "credit",
+    "credits",
+    "print",
+    "toolbar",
+    "tags",
+    "modal",
+    "popup",
+    "overlay",
+    "pagination",
+    "pager",
+    "follow",
+    "sr-only",
+    "visually-hidden",
+    "visuallyhidden",
+    "screen-reader-text",
+    "element-invisible",
+)
+
+# Embeds whose text is part of the story even though they look like link lists.
+KEEP_CLASSES = frozenset({"twitter-tweet", "instagram-media", "tiktok-embed"})
+
+# A whole short block reading like one of these is furniture, whatever its markup.
+BOILERPLATE_TEXT = re.compile(
+    r"""^(?:
+        accessibility\ links
+      | skip\ to\ .*
+      | breaking\ news
+      | share(?:\ this(?:\ article|\ story|\ page)?)?(?:\ (?:on|via)\ .*)?
+      | (?:most\ )?(?:popular|read|viewed|shared)(?:\ stories|\ articles)?
+      | most\ (?:popular|read|viewed|shared)(?:\ .*)?
+      | related(?:\ stories|\ articles|\ content|\ topics|\ coverage|\ links|\ news)?
+      | (?:see\ also|read\ more|more\ from\ .*|more\ stories|top\ stories|latest\ news)
+      | advertisement|advert|sponsored(?:\ content)?
+      | follow\ us(?:\ on\ .*)?
+      | (?:sign\ up|subscribe)(?:\ .*)?
+      | print(?:\ this\ (?:article|page|story))?
+      | e-?mail(?:\ this\ (?:article|page|story))?
+      | comments?(?:\ \(\d+\))?|\d+\ comments?|leave\ a\ comment|show\ comments
+      | .*\b(?:we|site|website|uses?|accept|allow)\b.*\bcookies?\b.*
+      | cookies?\ (?:policy|settings|preferences|notice)
+      | back\ to\ top
+      | image\ (?:copyright|caption|source)\b.*
+      | (?:photo|image|picture)\s*(?::|by|credit)\ .*
+      | tags?:?
+    )$""",
+    re.I | re.X,
+)
+# Stock phrases are only trusted on short blocks; longer text mentioning cookies is a story.
+BOILERPLATE_TEXT_MAX_CHARS = 100
+
+COPYRIGHT_TEXT = re.compile(r"^(?:©|\(c\)|copyright\b)|\ball rights reserved\b", re.I)
+COPYRIGHT_TEXT_MAX_CHARS = 300
+
+# Link density (share of a block's text inside links) above which a block is a link list.
+MAX_LINK_DENSITY = 0.5
+# A lone paragraph must be almost all link ("Read more: ...") before it is dropped.
+MAX_PARAGRAPH_LINK_DENSITY = 0.8
+LONG_PARAGRAPH_CHARS = 200
+LINK_LIST_TAGS = frozenset({"ul", "ol", "dl", "div", "section", "table", "p", "li"})
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_SEPARATORS = re.compile(r"[\s_\-]+")
+_VOCABULARY = re.compile(
+    r"(?:^|-)(?:" + "|".join(re.escape(w) for w in BOILERPLATE_WORDS) + r")(?:-|$)"
+)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+def class_words(tag: Tag) -> list[str]:
+    """Return the element's class names and id, lowercased and split into '-'-joined words."""
+    names = list(tag.get("class") or [])
+    element_id = tag.get("id")
+    if isinstance(element_id, str):
+        names.append(element_id)
+    return [_SEPARATORS.sub("-", _CAMEL.sub("-", name)).strip("-").lower() for name in names]
+
+
+def has_boilerplate_class(tag: Tag) -> bool:
+    """Return whether a class name or the id of `tag` is in the boilerplate vocabulary."""
+    words = class_words(tag)
+    if any(name in KEEP_CLASSES for name in words):
+        return False
+    return any(_VOCABULARY.search(name) for name in words)
+
+
+def has_boilerplate_role(tag: Tag) -> bool:
+    """Return whether `tag` has an ARIA landmark role that is never the article."""
+    role = tag.get("role")
+    return isinstance(role, str) and role.strip().lower() in BOILERPLATE_ROLES
+
+
+def is_hidden(tag: Tag) -> bool:
+    """Return whether `tag` is hidden from readers (hidden, aria-hidden, display:none)."""
+    if tag.has_attr("hidden") or str(tag.get("aria-hidden", "")).lower() == "true":
+        return True
+    style = tag.get("style")
+    return isinstance(style, str) and bool(_HIDDEN_STYLE.search(style))
+
+
+def is_boilerplate_text(text: str) -> bool:
+    """Return whether a whole block's text is a stock furniture phrase or a copyright line."""
+    text = text.strip(" \t\n\r|:·•-–—")
+    if len(text) <= BOILERPLATE_TEXT_MAX_CHARS and BOILERPLATE_TEXT.match(text):
+        return True
+    return len(text) <= COPYRIGHT_TEXT_MAX_CHARS and bool(COPYRIGHT_TEXT.search(text))
+
+
+def is_embed(tag: Tag) -> bool:
+    """Return whether `tag` is an embedded post (tweet...) whose text belongs to the story."""
+    return any(name in KEEP_CLASSES for name in class_words(tag))

@@ -1,0 +1,150 @@
+"""Tree passes that delete boilerplate in place; each pass is independent and idempotent."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+
+from crawler.boilerplate import (
+    BOILERPLATE_TEXT_MAX_CHARS,
+    CAPTION_TAGS,
+    COPYRIGHT_TEXT_MAX_CHARS,
+    JUNK_TAGS,
+    LINK_LIST_TAGS,
+    LONG_PARAGRAPH_CHARS,
+    MAX_LINK_DENSITY,
+    MAX_PARAGRAPH_LINK_DENSITY,
+    STRUCTURAL_TAGS,
+    has_boilerplate_class,
+    has_boilerplate_role,
+    is_boilerplate_text,
+    is_embed,
+    is_hidden,
+)
+
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# Stock phrases and copyright lines are short; longer blocks are never checked.
+MAX_STOCK_TEXT_CHARS = max(BOILERPLATE_TEXT_MAX_CHARS, COPYRIGHT_TEXT_MAX_CHARS)
+# Blocks whose whole text is checked against the stock furniture phrases.
+STOCK_TEXT_TAGS = frozenset({"p", "li", "div", "span", "section", "strong", "b", *HEADING_TAGS})
+
+
+def remove_junk(soup: BeautifulSoup) -> None:
+    """Delete what is never article text anywhere: scripts, styles, widgets, hidden nodes."""
+    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        comment.extract()
+    for tag in soup.find_all(True):
+        if not _removed(tag) and (tag.name in JUNK_TAGS or is_hidden(tag)):
+            tag.decompose()
+
+
+def is_furniture(tag: Tag) -> bool:
+    """Return whether `tag` is page furniture by tag name, ARIA role or class/id vocabulary."""
+    if tag.name in CAPTION_TAGS or has_boilerplate_role(tag) or has_boilerplate_class(tag):
+        return True
+    if tag.name not in STRUCTURAL_TAGS:
+        return False
+    # The article's own <header> carries the headline (dropped later) and maybe a standfirst.
+    return not (tag.name == "header" and tag.find("h1") is not None)
+
+
+def remove_furniture(root: Tag) -> None:
+    """Delete furniture (menus, share bars, captions, related lists...) below `root`."""
+    for tag in root.find_all(True):
+        if not _removed(tag) and not is_embed(tag) and is_furniture(tag):
+            tag.decompose()
+
+
+def remove_stock_text(root: Tag) -> None:
+    """Delete short blocks that only say "Breaking News", "Share this", "© 2024 ..." and such."""
+    stats = text_stats(root)
+    for tag in root.find_all(STOCK_TEXT_TAGS):
+        if _removed(tag) or stats[id(tag)].chars > MAX_STOCK_TEXT_CHARS:
+            continue
+        if not _is_wrapper_of(tag, STOCK_TEXT_TAGS) and is_boilerplate_text(tag.get_text(" ")):
+            tag.decompose()
+
+
+def remove_link_lists(root: Tag) -> None:
+    """Delete blocks whose text is mostly links: tag lists, "read more" rows, leftover menus."""
+    stats = text_stats(root)
+    in_embeds = {id(t) for embed in root.find_all(is_embed) for t in [embed, *embed.find_all(True)]}
+    for tag in root.find_all(LINK_LIST_TAGS):
+        if _removed(tag) or id(tag) in in_embeds or _is_wrapper_of(tag, LINK_LIST_TAGS):
+            continue
+        chars, linked, links = stats[id(tag)]
+        if not chars:
+            continue
+        density = linked / chars
+        if tag.name in ("p", "li"):
+            # A long paragraph that is all link is still prose (a quoted source, say).
+            if density > MAX_PARAGRAPH_LINK_DENSITY and chars < LONG_PARAGRAPH_CHARS:
+                tag.decompose()
+        elif density > MAX_PARAGRAPH_LINK_DENSITY or (density > MAX_LINK_DENSITY and links > 1):
+            tag.decompose()
+
+
+def remove_headline(root: Tag) -> None:
+    """Delete the <h1> headline(s) below `root`: the title is not part of the body text."""
+    for tag in root.find_all("h1"):
+        tag.decompose()
+
+
+def remove_standalone_times(root: Tag) -> None:
+    """Delete <time> elements that stand alone as a dateline rather than inside a sentence."""
+    for tag in root.find_all("time"):
+        parent = tag.parent
+        if parent is not None and "".join(parent.get_text().split()) == "".join(
+            tag.get_text().split()
+        ):
+            tag.decompose()
+
+
+def prune(root: Tag) -> None:
+    """Run every boilerplate pass over the article container `root`, in order."""
+    remove_furniture(root)
+    remove_headline(root)
+    remove_standalone_times(root)
+    remove_stock_text(root)
+    remove_link_lists(root)
+
+
+class TextStats(NamedTuple):
+    """Non-space characters under an element, how many of them are link text, and links."""
+
+    chars: int
+    linked: int
+    links: int
+
+
+def text_stats(root: Tag) -> dict[int, TextStats]:
+    """Return `TextStats` for `root` and every element below it, keyed by `id(element)`."""
+    stats: dict[int, TextStats] = {}
+    # Children before parents, so each element sums its children once: linear, not quadratic.
+    for tag in reversed([root, *root.find_all(True)]):
+        chars = linked = links = 0
+        for child in tag.contents:
+            if isinstance(child, Tag):
+                child_stats = stats[id(child)]
+                chars += child_stats.chars
+                linked += child_stats.linked
+                links += child_stats.links
+            elif type(child) is NavigableString:
+                chars += len("".join(child.split()))
+        if tag.name == "a":
+            linked, links = chars, links + 1
+        stats[id(tag)] = TextStats(chars, linked, links)
+    return stats
+
+
+def _removed(tag: Tag) -> bool:
+    # bs4's own `Tag.decomposed` searches the subtree for a child tag named "_decomposed";
+    # a deleted element has simply lost its parent.
+    return tag.parent is None
+
+
+def _is_wrapper_of(tag: Tag, names: frozenset[str]) -> bool:
+    # An element whose only content is one such child: the child gets the same verdict.
+    children = [c for c in tag.contents if isinstance(c, Tag) or c.strip()]
+    return len(children) == 1 and isinstance(children[0], Tag) and children[0].name in names

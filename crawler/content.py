@@ -1,0 +1,220 @@
+"""Locate the article body in a page and render it as paragraphs of plain text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+
+from crawler.boilerplate import class_words
+from crawler.clean import is_furniture
+from crawler.text import normalise_space
+
+# Class names (split into '-'-joined words, see `class_words`) that publishers give the body.
+BODY_CLASSES = frozenset(
+    {
+        "article-body",
+        "articlebody",
+        "article-content",
+        "article-text",
+        "story-body",
+        "story-content",
+        "story-text",
+        "entry-content",
+        "post-content",
+        "post-body",
+        "body-text",
+        "content-body",
+        "td-post-content",
+        "wsw",
+        "mw-parser-output",
+    }
+)
+
+# A semantic container is trusted only if it holds at least this share of the text held by
+# the densest block; otherwise it is probably a teaser or a wrapper of the headline only.
+MIN_SHARE_OF_DENSEST = 0.5
+# Paragraphs shorter than this carry no signal when scoring blocks by text density.
+MIN_SCORED_CHARS = 25
+
+BLOCK_TAGS = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "center",
+        "dd",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tr",
+        "ul",
+    }
+)
+CELL_TAGS = frozenset({"td", "th"})
+SCORED_TAGS = ("p", "pre", "blockquote", "td")
+# Containers whose own loose text (old layouts: text and <br>s straight in a <div>) is scored.
+LOOSE_TEXT_TAGS = ("div", "section", "article", "main", "font", "center")
+
+_BREAK = "\x00"  # stands for <br>; NUL never survives decoding into the tree
+_DOUBLE_BREAK = re.compile(_BREAK + r"\s*" + _BREAK)
+
+
+# Where publishers put the body, most specific first: the first that holds enough text wins.
+BODY_SELECTORS: tuple[Callable[[Tag], bool], ...] = (
+    lambda t: "articlebody" in str(t.get("itemprop", "")).lower().split(),
+    lambda t: any(name in BODY_CLASSES for name in class_words(t)),
+    lambda t: t.name == "article",
+    lambda t: t.name == "main" or str(t.get("role", "")).lower() == "main",
+)
+
+
+def find_main_content(soup: BeautifulSoup) -> Tag | None:
+    """Return the element holding the article body, or None if the page has no prose."""
+    cache: dict[int, bool] = {}
+    for avoid_furniture in (True, False):
+        densest = _densest_block(soup, avoid_furniture, cache)
+        if densest is None:
+            continue
+        floor = MIN_SHARE_OF_DENSEST * text_length(densest)
+        for selector in BODY_SELECTORS:
+            candidates = [
+                t
+                for t in soup.find_all(selector)
+                if not (avoid_furniture and _in_furniture(t, cache))
+            ]
+            if candidates:
+                best = max(candidates, key=text_length)
+                if text_length(best) >= floor:
+                    return best
+        return densest
+    return None
+
+
+def text_length(tag: Tag) -> int:
+    """Return the number of non-space characters of paragraph text under `tag`."""
+    if tag.name in SCORED_TAGS:
+        return _block_length(tag)
+    return _block_length(tag) + sum(_block_length(b) for b in _scored_blocks(tag))
+
+
+def _scored_blocks(root: Tag) -> list[Tag]:
+    # Paragraphs and loose-text containers below `root`, skipping those inside a paragraph;
+    # one pass in document order (parents first) instead of a parent walk per element.
+    inside: set[int] = set()
+    blocks = []
+    for tag in root.find_all(True):
+        parent = tag.parent
+        if id(parent) in inside or (parent is not root and parent.name in SCORED_TAGS):
+            inside.add(id(tag))
+        elif tag.name in SCORED_TAGS or tag.name in LOOSE_TEXT_TAGS:
+            blocks.append(tag)
+    return blocks
+
+
+def _block_length(tag: Tag) -> int:
+    if tag.name in SCORED_TAGS:
+        return len("".join(tag.get_text().split()))
+    if tag.name in LOOSE_TEXT_TAGS:
+        return sum(len("".join(s.split())) for s in tag.find_all(string=True, recursive=False))
+    return 0
+
+
+def paragraphs(root: Tag) -> list[str]:
+    """Return the text of `root` as paragraphs, one per block element, whitespace normalised."""
+    out: list[str] = []
+    buffer: list[str] = []
+    flush = object()
+
+    def emit() -> None:
+        for chunk in _DOUBLE_BREAK.split("".join(buffer)):
+            text = normalise_space(chunk.replace(_BREAK, " "))
+            if text:
+                out.append(text)
+        buffer.clear()
+
+    # An explicit stack instead of recursion: broken pages can nest thousands of levels deep.
+    stack: list[object] = list(reversed(root.contents))
+    while stack:
+        node = stack.pop()
+        if node is flush:
+            emit()
+        elif isinstance(node, Tag):
+            if node.name == "br":
+                buffer.append(_BREAK)
+                continue
+            if node.name in BLOCK_TAGS:
+                emit()
+                stack.append(flush)
+            elif node.name in CELL_TAGS:
+                buffer.append(" ")
+            stack.extend(reversed(node.contents))
+        elif type(node) is NavigableString:
+            buffer.append(str(node))
+    emit()
+    return out
+
+
+def _in_furniture(tag: Tag, cache: dict[int, bool]) -> bool:
+    # cache: element id -> whether it or an ancestor below <body> is furniture.
+    chain: list[Tag] = []
+    node = tag.parent
+    inside = False
+    while node is not None and node.name not in ("html", "body", "[document]"):
+        if id(node) in cache:
+            inside = cache[id(node)]
+            break
+        chain.append(node)
+        node = node.parent
+    for ancestor in reversed(chain):
+        inside = inside or is_furniture(ancestor)
+        cache[id(ancestor)] = inside
+    return inside
+
+
+def _densest_block(
+    soup: BeautifulSoup, avoid_furniture: bool, cache: dict[int, bool]
+) -> Tag | None:
+    scores: dict[int, float] = {}
+    tags: dict[int, Tag] = {}
+    for block in _scored_blocks(soup):
+        if avoid_furniture and _in_furniture(block, cache):
+            continue
+        length = _block_length(block)
+        if length < MIN_SCORED_CHARS:
+            continue
+        # Like readability: a paragraph's parent scores its text, the grandparent half of it;
+        # loose text scores for the container holding it and half for that one's parent.
+        holders = [block, block.parent] if block.name in LOOSE_TEXT_TAGS else block.parents
+        for weight, ancestor in zip((1.0, 0.5), holders, strict=False):
+            if ancestor is None or ancestor.name in ("html", "[document]"):
+                break
+            tags[id(ancestor)] = ancestor
+            scores[id(ancestor)] = scores.get(id(ancestor), 0.0) + weight * length
+    if not scores:
+        return None
+    return tags[max(scores, key=scores.__getitem__)]

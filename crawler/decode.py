@@ -1,0 +1,98 @@
+"""Turn the bytes of a fetched page into text, honouring the page's declared encoding."""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+
+from charset_normalizer import from_bytes
+
+logger = logging.getLogger(__name__)
+
+# Pages are capped before parsing so one pathological page cannot exhaust memory;
+# no real article comes close to 10 MB of HTML.
+MAX_HTML_BYTES = 10 * 1024 * 1024
+MAX_HTML_CHARS = 10 * 1024 * 1024
+
+# Encoding declarations must appear early in the document; 4 KB is generous.
+_SNIFF_BYTES = 4096
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.+-]+)""", re.I)
+
+# WHATWG: browsers decode these labels as windows-1252, and so do we; an
+# ASCII-compatible page cannot really be UTF-16, so such a label means UTF-8.
+_ENCODING_ALIASES = {
+    "iso-8859-1": "windows-1252",
+    "iso8859-1": "windows-1252",
+    "latin-1": "windows-1252",
+    "latin1": "windows-1252",
+    "us-ascii": "windows-1252",
+    "ascii": "windows-1252",
+    "utf-16": "utf-8",
+    "utf-16le": "utf-8",
+    "utf-16be": "utf-8",
+    "x-user-defined": "windows-1252",
+}
+
+
+def decode_html(data: str | bytes, charset: str | None = None) -> str:
+    """Return the page as text: BOM, then `charset`, then <meta>, then UTF-8, then detection."""
+    if isinstance(data, str):
+        return data[:MAX_HTML_CHARS]
+    truncated = len(data) > MAX_HTML_BYTES
+    data = data[:MAX_HTML_BYTES]
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return _decode(data[len(bom) :], encoding, truncated, errors="replace")
+    for encoding in (_normalise_encoding(charset), declared_encoding(data)):
+        if encoding:
+            text = _try_decode(data, encoding, truncated)
+            if text is not None:
+                return text
+            logger.debug("page does not decode as its declared %s", encoding)
+    text = _try_decode(data, "utf-8", truncated)
+    if text is not None:
+        return text
+    best = from_bytes(data[: _SNIFF_BYTES * 16]).best()
+    encoding = _normalise_encoding(best.encoding) if best else None
+    return _decode(data, encoding or "windows-1252", truncated, errors="replace")
+
+
+def declared_encoding(data: bytes) -> str | None:
+    """Return the encoding a <meta charset> or <meta http-equiv> declares, if it is known."""
+    match = _META_CHARSET.search(data[:_SNIFF_BYTES])
+    return _normalise_encoding(match.group(1).decode("ascii")) if match else None
+
+
+def _normalise_encoding(label: str | None) -> str | None:
+    if not label:
+        return None
+    label = label.strip().lower()
+    label = _ENCODING_ALIASES.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def _try_decode(data: bytes, encoding: str, truncated: bool) -> str | None:
+    try:
+        return _decode(data, encoding, truncated, errors="strict")
+    except UnicodeDecodeError:
+        return None
+
+
+def _decode(data: bytes, encoding: str, truncated: bool, *, errors: str) -> str:
+    # An incremental decoder that is not told the input is final drops a multi-byte
+    # character cut in half by the size cap instead of failing on it.
+    decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
+    return decoder.decode(data, final=not truncated)

@@ -1,0 +1,107 @@
+"""Turn one saved or fetched news page into an `Article`.
+
+The page is parsed once; small passes then share that tree: metadata is read first (it
+needs the <head>, scripts and bylines), then junk and boilerplate are deleted, then the
+body is located and rendered as paragraphs.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+
+from bs4 import BeautifulSoup
+
+from crawler.article import Article
+from crawler.clean import prune, remove_junk
+from crawler.content import find_main_content, paragraphs
+from crawler.decode import decode_html
+from crawler.errors import ExtractionError
+from crawler.metadata import extract_metadata
+
+logger = logging.getLogger(__name__)
+
+# Less body text than this is an error page, an index or a stub, not an article.
+MIN_TEXT_CHARS = 80
+
+_TAG = re.compile(r"<[a-zA-Z!/?]")
+# Leading XML declaration or processing instructions: meaningless once decoded, and they
+# make bs4 warn that the page may be XML.
+_PROLOGUE = re.compile(r"^\s*(?:<\?[^>]*>\s*)+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+# Share of control characters in the first few KB above which the input is binary.
+_MAX_CONTROL_SHARE = 0.05
+_SNIFF_CHARS = 4096
+
+
+def extract_article(
+    html: str | bytes, url: str | None = None, *, charset: str | None = None
+) -> Article:
+    """Return the article in `html`, fetched from `url`; raise ExtractionError if there is none.
+
+    Input beyond 10 MB is ignored (see `crawler.decode.MAX_HTML_BYTES`). `charset` is the
+    encoding the server declared, if any. `fetched_at` is left for the caller to set.
+    """
+    soup = parse_html(decode_html(html, charset))
+    metadata = extract_metadata(soup, url)
+    remove_junk(soup)
+    main = find_main_content(soup)
+    if main is None:
+        raise ExtractionError(f"no article text found in the page{_where(url)}")
+    prune(main)
+    body = _drop_leading_headline(paragraphs(main), metadata.title)
+    text = "\n\n".join(body)
+    if len(text) < MIN_TEXT_CHARS:
+        raise ExtractionError(
+            f"the page{_where(url)} has only {len(text)} characters of body text; "
+            "it is probably an index, error or media page rather than an article"
+        )
+    if not metadata.url:
+        raise ExtractionError(
+            "the page declares no canonical URL (rel=canonical or og:url); "
+            "pass the URL it was fetched from as `url`"
+        )
+    return Article(
+        url=metadata.url,
+        title=metadata.title,
+        text=text,
+        authors=metadata.authors,
+        published=metadata.published,
+        modified=metadata.modified,
+        section=metadata.section,
+        source=metadata.source,
+        language=metadata.language,
+        description=metadata.description,
+        tags=metadata.tags,
+        image_url=metadata.image_url,
+        fetched_at=None,
+    )
+
+
+def parse_html(text: str) -> BeautifulSoup:
+    """Parse decoded page text with lxml; raise ExtractionError if it is not HTML at all."""
+    text = _PROLOGUE.sub("", text.lstrip("\ufeff"), count=1)
+    head = text[:_SNIFF_CHARS]
+    if not head.strip():
+        raise ExtractionError("the page is empty")
+    if len(_CONTROL.findall(head)) > _MAX_CONTROL_SHARE * len(head):
+        raise ExtractionError("the page is binary data, not HTML (check the Content-Type)")
+    if not _TAG.search(text):
+        raise ExtractionError("the page contains no HTML tags; is it plain text?")
+    return BeautifulSoup(_CONTROL.sub("", text), "lxml")
+
+
+def _drop_leading_headline(body: list[str], title: str) -> list[str]:
+    if body and title and _fold(body[0]) == _fold(title):
+        return body[1:]
+    return body
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if c.isalnum()).casefold()
+
+
+def _where(url: str | None) -> str:
+    return f" at {url}" if url else ""

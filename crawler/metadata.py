@@ -1,0 +1,437 @@
+"""Article metadata, each field taken from the most trustworthy source the page offers.
+
+Order of trust, per field: JSON-LD, then <meta> (OpenGraph, Twitter, Dublin Core, article:*),
+then microdata (itemprop), then <time datetime>, then the visible byline, then the URL.
+Two fields follow the order their standards make more reliable: `source` prefers og:site_name
+over JSON-LD publisher, and `language` prefers <html lang> over the metas and JSON-LD.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from bs4 import BeautifulSoup, Tag
+
+from crawler.boilerplate import class_words
+from crawler.dates import parse_date, plausible
+from crawler.jsonld import JsonLdArticle, read_jsonld
+from crawler.text import normalise_space
+from crawler.urls import absolute_url, host_name, strip_tracking, url_date_parts
+
+TITLE_KEYS = ("og:title", "twitter:title", "dc.title", "dcterms.title")
+AUTHOR_KEYS = (
+    "author",
+    "article:author",
+    "dc.creator",
+    "dcterms.creator",
+    "sailthru.author",
+    "parsely-author",
+    "byl",
+)
+PUBLISHED_KEYS = (
+    "article:published_time",
+    "og:article:published_time",
+    "og:published_time",
+    "datepublished",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "dcterms.created",
+    "dcterms.date",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "date",
+    "sailthru.date",
+    "parsely-pub-date",
+    "citation_publication_date",
+)
+MODIFIED_KEYS = (
+    "article:modified_time",
+    "og:article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "dcterms.modified",
+    "last-modified",
+)
+SECTION_KEYS = ("article:section", "og:article:section", "section", "parsely-section")
+SOURCE_KEYS = ("og:site_name", "application-name")
+LANGUAGE_KEYS = ("content-language", "og:locale", "dc.language", "dcterms.language", "language")
+DESCRIPTION_KEYS = ("description", "og:description", "twitter:description", "dc.description")
+TAG_KEYS = ("keywords", "news_keywords", "article:tag", "parsely-tags")
+IMAGE_KEYS = (
+    "og:image",
+    "og:image:url",
+    "og:image:secure_url",
+    "twitter:image",
+    "twitter:image:src",
+)
+
+TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ")
+BYLINE_WORDS = frozenset({"byline", "author", "authors", "author-name", "by-line", "writer"})
+DATELINE_WORDS = frozenset(
+    {"dateline", "date", "timestamp", "pubdate", "published", "publish-date"}
+)
+
+# Credits that name an organisation rather than a person; such credits leave `authors` empty.
+ORGANISATION_WORDS = frozenset(
+    {
+        "staff",
+        "contributors",
+        "contributor",
+        "reuters",
+        "ap",
+        "afp",
+        "associated",
+        "press",
+        "agency",
+        "agencies",
+        "news",
+        "editorial",
+        "editors",
+        "desk",
+        "team",
+        "bureau",
+        "service",
+        "newsroom",
+        "wire",
+        "wires",
+        "radio",
+        "television",
+        "tv",
+        "online",
+        "media",
+        "network",
+        "admin",
+        "administrator",
+        "webmaster",
+    }
+)
+_BY_PREFIX = re.compile(
+    r"^\s*(?:(?:written|posted|reported|reporting|story|words)\s+)?(?:by|von|par|por|автор:?)\s+",
+    re.I,
+)
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\bи\b)\s*", re.I)
+_BYLINE_PARTS = re.compile(r"\s*[|•·]\s*")
+_MAX_NAME_WORDS = 5
+
+
+@dataclass
+class Metadata:
+    """Everything about an article except its body text."""
+
+    url: str = ""
+    title: str = ""
+    authors: list[str] = field(default_factory=list)
+    published: datetime | None = None
+    modified: datetime | None = None
+    section: str = ""
+    source: str = ""
+    language: str = ""
+    description: str = ""
+    tags: list[str] = field(default_factory=list)
+    image_url: str = ""
+
+
+def extract_metadata(soup: BeautifulSoup, url: str | None = None) -> Metadata:
+    """Return the page's metadata; `url` is where it was fetched from (resolves relative links)."""
+    ld = read_jsonld(soup)
+    meta = meta_values(soup)
+    canonical = canonical_url(soup, url, meta)
+    base = canonical or url
+    site_names = [n for n in (*meta.get("og:site_name", []), ld.publisher) if n]
+    title, suffix = _title(soup, ld, meta, site_names)
+    source = _pick(*meta.get("og:site_name", []), ld.publisher, suffix)
+    if not source and base:
+        source = host_name(base)
+    return Metadata(
+        url=canonical or "",
+        title=title,
+        authors=_authors(soup, ld, meta, [*site_names, source]),
+        published=_published(soup, ld, meta, base),
+        modified=_first_date(
+            [ld.modified, *_values(meta, MODIFIED_KEYS), _itemprop(soup, "dateModified")]
+        ),
+        section=_pick(ld.section, *_values(meta, SECTION_KEYS), _itemprop(soup, "articleSection")),
+        source=source,
+        language=_language(soup, ld, meta),
+        description=_pick(ld.description, *_values(meta, DESCRIPTION_KEYS)),
+        tags=_tags(ld, meta),
+        image_url=absolute_url(
+            _pick(ld.image, *_values(meta, IMAGE_KEYS), _itemprop(soup, "image")), base
+        )
+        or "",
+    )
+
+
+def meta_values(soup: BeautifulSoup) -> dict[str, list[str]]:
+    """Return every <meta> content keyed by its lowercased name, property or http-equiv."""
+    values: dict[str, list[str]] = {}
+    for tag in soup.find_all("meta"):
+        content = tag.get("content")
+        if not isinstance(content, str) or not content.strip():
+            continue
+        for attr in ("name", "property", "http-equiv"):
+            key = tag.get(attr)
+            if isinstance(key, str) and key.strip():
+                values.setdefault(key.strip().lower(), []).append(normalise_space(content))
+    return values
+
+
+def canonical_url(
+    soup: BeautifulSoup, url: str | None, meta: dict[str, list[str]] | None = None
+) -> str | None:
+    """Return the canonical URL (rel=canonical, og:url, then `url`) without tracking params.
+
+    A saved page that names no http(s) URL of its own is known by its file:// address.
+    """
+    meta = meta if meta is not None else meta_values(soup)
+    candidates = [
+        link.get("href")
+        for link in soup.find_all("link", href=True)
+        if "canonical" in [r.lower() for r in link.get("rel") or []]
+    ]
+    for candidate in [*candidates, *meta.get("og:url", []), url]:
+        resolved = absolute_url(candidate, url)
+        if resolved:
+            return strip_tracking(resolved)
+    if url and urlsplit(url).scheme == "file":
+        return url
+    return None
+
+
+def split_names(credit: str) -> list[str]:
+    """Split a credit like "By A, B and C" into names ("A", "B", "C")."""
+    credit = " ".join(credit.split())
+    credit = _BY_PREFIX.sub("", credit)
+    names = []
+    for name in _NAME_SPLIT.split(credit):
+        name = _BY_PREFIX.sub("", name).strip(" .:-–—")
+        if name:
+            names.append(name.title() if name.isupper() and len(name) > 3 else name)
+    return names
+
+
+def is_person(name: str, organisations: Iterable[str] = ()) -> bool:
+    """Return whether a credited `name` looks like a person rather than an organisation."""
+    words = name.split()
+    if not words or len(words) > _MAX_NAME_WORDS or len(name) > 60:
+        return False
+    if any(ch.isdigit() for ch in name) or any(s in name for s in ("@", "/", "http", "(")):
+        return False
+    if any(w.strip(".,'’").lower() in ORGANISATION_WORDS for w in words):
+        return False
+    # An all-capitals word inside a mixed-case credit is an acronym: "VOA Lingala".
+    if not name.isupper() and any(len(w) > 1 and w.isupper() and w.isalpha() for w in words):
+        return False
+    key = _squash(name)
+    return not any(
+        key and (key in _squash(org) or _squash(org) == key) for org in organisations if org
+    )
+
+
+def normalise_language(value: str) -> str:
+    """Return the ISO 639-1 code of a tag like "en-US", "en_GB" or "eng" ("" if unknown)."""
+    primary = re.split(r"[-_\s]", value.strip().lower(), maxsplit=1)[0] if value else ""
+    if len(primary) == 2 and primary.isalpha():
+        return primary
+    return _ISO_639_2.get(primary, "")
+
+
+def strip_site_name(title: str, site_names: Iterable[str]) -> tuple[str, str]:
+    """Return (title, removed suffix) with a site name joined by " - ", " | "... removed."""
+    names = [_squash(n) for n in site_names if n and _squash(n)]
+    for separator in TITLE_SEPARATORS:
+        if separator not in title:
+            continue
+        head, _, tail = title.rpartition(separator)
+        if head.strip() and _matches_any(tail, names):
+            return head.strip(), tail.strip()
+        first, _, rest = title.partition(separator)
+        if rest.strip() and _matches_any(first, names):
+            return rest.strip(), first.strip()
+    return title, ""
+
+
+_ISO_639_2 = {
+    "eng": "en",
+    "rus": "ru",
+    "ukr": "uk",
+    "fra": "fr",
+    "fre": "fr",
+    "deu": "de",
+    "ger": "de",
+    "spa": "es",
+    "ita": "it",
+    "por": "pt",
+    "pol": "pl",
+    "tur": "tr",
+    "ara": "ar",
+    "fas": "fa",
+    "per": "fa",
+    "zho": "zh",
+    "chi": "zh",
+    "jpn": "ja",
+    "nld": "nl",
+    "dut": "nl",
+    "english": "en",
+    "russian": "ru",
+    "french": "fr",
+    "german": "de",
+    "spanish": "es",
+}
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\W+", "", text.lower())
+
+
+def _matches_any(part: str, names: list[str]) -> bool:
+    key = _squash(part)
+    return bool(key) and any(key == n or n in key or key in n for n in names)
+
+
+def _values(meta: dict[str, list[str]], keys: Iterable[str]) -> Iterator[str]:
+    for key in keys:
+        yield from meta.get(key, [])
+
+
+def _pick(*candidates: str | None) -> str:
+    return next((c.strip() for c in candidates if c and c.strip()), "")
+
+
+def _first_date(candidates: Iterable[str | None]) -> datetime | None:
+    return next((d for d in map(parse_date, candidates) if d is not None), None)
+
+
+def _itemprop(soup: BeautifulSoup, name: str) -> str:
+    tag = soup.find(attrs={"itemprop": re.compile(rf"(?:^|\s){name}(?:\s|$)")})
+    return _item_value(tag) if isinstance(tag, Tag) else ""
+
+
+def _item_value(tag: Tag) -> str:
+    for attr in ("content", "datetime", "href", "src"):
+        value = tag.get(attr)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    named = tag.find(attrs={"itemprop": "name"})
+    return normalise_space((named if isinstance(named, Tag) else tag).get_text(" "))
+
+
+def _title(
+    soup: BeautifulSoup, ld: JsonLdArticle, meta: dict[str, list[str]], site_names: list[str]
+) -> tuple[str, str]:
+    h1 = soup.find("h1")
+    h1_text = normalise_space(h1.get_text(" ")) if isinstance(h1, Tag) else ""
+    title_tag = soup.find("title")
+    title_text = normalise_space(title_tag.get_text(" ")) if isinstance(title_tag, Tag) else ""
+    title = _pick(
+        ld.headline, *_values(meta, TITLE_KEYS), _itemprop(soup, "headline"), h1_text, title_text
+    )
+    title, suffix = strip_site_name(title, site_names)
+    if not suffix:
+        # No declared site name: the <title> suffix is whatever follows the clean headline.
+        for headline in (title, h1_text):
+            for separator in TITLE_SEPARATORS:
+                if headline and title_text.startswith(headline + separator):
+                    suffix = title_text[len(headline) + len(separator) :].strip()
+                    if title == title_text:
+                        title = headline
+                    return title, suffix
+    return title, suffix
+
+
+def _authors(
+    soup: BeautifulSoup, ld: JsonLdArticle, meta: dict[str, list[str]], organisations: list[str]
+) -> list[str]:
+    organisations = [*organisations, *ld.organisations]
+    credits: list[list[str]] = [
+        ld.people,
+        [v for v in _values(meta, AUTHOR_KEYS) if not v.startswith(("http:", "https:"))],
+        [_item_value(t) for t in soup.find_all(attrs={"itemprop": "author"})],
+        [a.get_text(" ") for a in soup.find_all("a", rel="author")],
+        _byline_texts(soup),
+    ]
+    for source in credits:
+        names = [n for credit in source for n in split_names(credit) if is_person(n, organisations)]
+        if names:
+            return list(dict.fromkeys(names))
+    return []
+
+
+def _byline_texts(soup: BeautifulSoup) -> list[str]:
+    texts = []
+    for tag in soup.find_all(_has_word(BYLINE_WORDS)):
+        parts = _BYLINE_PARTS.split(normalise_space(tag.get_text(" ")))
+        texts.extend(p for p in parts if p and not any(ch.isdigit() for ch in p))
+        if texts:
+            break
+    return texts
+
+
+def _has_word(words: frozenset[str]) -> Callable[[Tag], bool]:
+    # Word match within class names, as for the boilerplate vocabulary: "story-byline__name".
+    pattern = re.compile(r"(?:^|-)(?:" + "|".join(map(re.escape, sorted(words))) + r")(?:-|$)")
+
+    def match(tag: Tag) -> bool:
+        return any(pattern.search(name) for name in class_words(tag))
+
+    return match
+
+
+def _published(
+    soup: BeautifulSoup, ld: JsonLdArticle, meta: dict[str, list[str]], url: str | None
+) -> datetime | None:
+    found = _first_date(
+        [
+            ld.published,
+            *_values(meta, PUBLISHED_KEYS),
+            _itemprop(soup, "datePublished"),
+            *_time_datetimes(soup),
+            *(t.get_text(" ") for t in soup.find_all(_has_word(DATELINE_WORDS))),
+        ]
+    )
+    if found is None and url:
+        parts = url_date_parts(url)
+        if parts:
+            try:
+                found = plausible(datetime(*parts, tzinfo=UTC))
+            except ValueError:
+                found = None
+    return found
+
+
+def _time_datetimes(soup: BeautifulSoup) -> list[str]:
+    scope = soup.find("article") or soup
+    times = [t for t in scope.find_all("time") if isinstance(t.get("datetime"), str)]
+    times.sort(key=lambda t: not (t.has_attr("pubdate") or "publish" in " ".join(class_words(t))))
+    return [t["datetime"] for t in times]
+
+
+def _language(soup: BeautifulSoup, ld: JsonLdArticle, meta: dict[str, list[str]]) -> str:
+    html_tag = soup.find("html")
+    candidates = (
+        [html_tag.get("lang") or html_tag.get("xml:lang")] if isinstance(html_tag, Tag) else []
+    )
+    candidates += [*_values(meta, LANGUAGE_KEYS), ld.language]
+    for candidate in candidates:
+        if isinstance(candidate, str):
+            code = normalise_language(candidate)
+            if code:
+                return code
+    return ""
+
+
+def _tags(ld: JsonLdArticle, meta: dict[str, list[str]]) -> list[str]:
+    tags = list(ld.keywords)
+    for value in _values(meta, TAG_KEYS):
+        tags.extend(part.strip() for part in value.split(","))
+    unique: dict[str, str] = {}
+    for tag in tags:
+        if tag:
+            unique.setdefault(tag.casefold(), tag)
+    return list(unique.values())

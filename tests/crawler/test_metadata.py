@@ -1,0 +1,187 @@
+"""Tests of the metadata helpers: credits, dates, languages, titles, URLs, JSON-LD."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from bs4 import BeautifulSoup
+
+from crawler.dates import parse_date
+from crawler.metadata import (
+    Metadata,
+    extract_metadata,
+    is_person,
+    normalise_language,
+    split_names,
+    strip_site_name,
+)
+from crawler.urls import strip_tracking
+
+
+@pytest.mark.parametrize(
+    ("credit", "names"),
+    [
+        ("By Jane Doe and John Smith", ["Jane Doe", "John Smith"]),
+        (
+            "Anna Petrova, Ivan Sidorov and Maria Gonzalez",
+            ["Anna Petrova", "Ivan Sidorov", "Maria Gonzalez"],
+        ),
+        ("BY JANE DOE & JOHN SMITH", ["Jane Doe", "John Smith"]),
+        ("  Written by\n  Kim Lee ", ["Kim Lee"]),
+    ],
+)
+def test_split_names(credit: str, names: list[str]) -> None:
+    assert split_names(credit) == names
+
+
+@pytest.mark.parametrize(
+    "credit",
+    ["Wikinews contributors", "VOA Lingala", "Reuters", "Staff", "AP", "The Daily Planet"],
+)
+def test_organisation_credits_are_not_people(credit: str) -> None:
+    assert not is_person(credit, ["The Daily Planet"])
+
+
+@pytest.mark.parametrize("name", ["Jane Doe", "Анна Иванова", "Jean-Luc O'Neill"])
+def test_personal_names_are_people(name: str) -> None:
+    assert is_person(name, ["The Daily Planet"])
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2021-06-03T14:05:00-04:00", datetime(2021, 6, 3, 18, 5, tzinfo=UTC)),
+        ("2021-06-03T14:05:00Z", datetime(2021, 6, 3, 14, 5, tzinfo=UTC)),
+        ("2021-06-03T14:05:00+0200", datetime(2021, 6, 3, 12, 5, tzinfo=UTC)),
+        ("2021-06-03 14:05", datetime(2021, 6, 3, 14, 5, tzinfo=UTC)),
+        ("2015-09-01", datetime(2015, 9, 1, tzinfo=UTC)),
+        ("Thu, 03 Jun 2021 14:05:00 GMT", datetime(2021, 6, 3, 14, 5, tzinfo=UTC)),
+        ("Tuesday, September 1, 2015", datetime(2015, 9, 1, tzinfo=UTC)),
+        ("Updated 3 June 2021, 2:05 pm", datetime(2021, 6, 3, 14, 5, tzinfo=UTC)),
+        ("1850-01-01", None),
+        ("not a date", None),
+        ("", None),
+    ],
+)
+def test_parse_date(value: str, expected: datetime | None) -> None:
+    assert parse_date(value) == expected
+
+
+def test_dates_in_the_future_are_rejected() -> None:
+    now = datetime(2024, 1, 1, tzinfo=UTC)
+
+    assert parse_date("2024-01-01T20:00:00Z", now=now) is not None
+    assert parse_date((now + timedelta(days=3)).isoformat(), now=now) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [("en-US", "en"), ("en_GB", "en"), ("RU", "ru"), ("eng", "en"), ("sn_ZW", "sn"), ("", "")],
+)
+def test_normalise_language(value: str, code: str) -> None:
+    assert normalise_language(value) == code
+
+
+@pytest.mark.parametrize(
+    ("title", "sites", "clean"),
+    [
+        ("Putin To Visit Ankara - RFE/RL", ["RFE/RL"], "Putin To Visit Ankara"),
+        ("Floods hit north | BBC News", ["BBC News"], "Floods hit north"),
+        ("Ants - Wikinews, the free news source", ["Wikinews"], "Ants"),
+        ("Frost — Сибирские вести", ["Сибирские вести"], "Frost"),
+        ("BBC News :: Floods hit north", ["BBC"], "Floods hit north"),
+        ("Putin - Erdogan talks resume", ["RFE/RL"], "Putin - Erdogan talks resume"),
+    ],
+)
+def test_strip_site_name(title: str, sites: list[str], clean: str) -> None:
+    assert strip_site_name(title, sites)[0] == clean
+
+
+def test_strip_tracking_keeps_other_parameters_untouched_and_drops_the_fragment() -> None:
+    url = "https://a.example/x?id=5&utm_source=tw&q=a%20b&fbclid=1&gclid=2#part"
+
+    assert strip_tracking(url) == "https://a.example/x?id=5&q=a%20b"
+
+
+def _metadata(head: str, body: str = "", url: str | None = "https://news.example/a") -> Metadata:
+    return extract_metadata(BeautifulSoup(f"<html>{head}<body>{body}</body></html>", "lxml"), url)
+
+
+def test_jsonld_list_with_organisation_author_gives_no_people() -> None:
+    meta = _metadata(
+        """<head><script type="application/ld+json">[
+        {"@type": "WebSite", "name": "Wikinews"},
+        {"@type": "NewsArticle", "headline": "Ants self-medicate",
+         "author": {"@type": "Organization", "name": "Wikinews contributors"},
+         "publisher": {"@type": "Organization", "name": "Wikinews"},
+         "inLanguage": "en", "datePublished": "2015-09-01T00:00:00Z"}]</script></head>""",
+        '<span class="byline">By <span class="author">Wikinews contributors</span></span>',
+    )
+
+    assert meta.title == "Ants self-medicate"
+    assert meta.authors == []
+    assert meta.source == "Wikinews"
+    assert meta.language == "en"
+    assert meta.published == datetime(2015, 9, 1, tzinfo=UTC)
+
+
+def test_invalid_jsonld_is_skipped_for_meta_tags() -> None:
+    meta = _metadata(
+        """<head><script type="application/ld+json">{"@type": "NewsArticle", </script>
+        <meta property="og:title" content="Harbour reopens">
+        <meta property="og:locale" content="fr_FR">
+        <meta property="article:published_time" content="2020-02-02T10:00:00+01:00"></head>"""
+    )
+
+    assert meta.title == "Harbour reopens"
+    assert meta.language == "fr"
+    assert meta.published == datetime(2020, 2, 2, 9, 0, tzinfo=UTC)
+
+
+def test_microdata_and_time_element_fill_in_missing_meta() -> None:
+    meta = _metadata(
+        "<head><title>Dam plan</title></head>",
+        """<article itemscope itemtype="https://schema.org/NewsArticle">
+        <h1 itemprop="headline">Dam plan approved</h1>
+        <span itemprop="author" itemscope><span itemprop="name">Kim Lee</span></span>
+        <span itemprop="articleSection">Environment</span>
+        <time datetime="2019-03-14T08:00:00+05:30">14 March</time></article>""",
+    )
+
+    assert meta.title == "Dam plan approved"
+    assert meta.authors == ["Kim Lee"]
+    assert meta.section == "Environment"
+    assert meta.published == datetime(2019, 3, 14, 2, 30, tzinfo=UTC)
+
+
+def test_url_date_is_the_last_resort_for_published() -> None:
+    meta = _metadata("<head></head>", "", url="https://news.example/2019/03/14/dam-plan")
+
+    assert meta.published == datetime(2019, 3, 14, tzinfo=UTC)
+    assert meta.source == "news.example"
+
+
+def test_og_url_is_used_when_there_is_no_canonical_link() -> None:
+    meta = _metadata(
+        '<head><meta property="og:url" content="https://n.example/a?utm_medium=rss"></head>',
+        url=None,
+    )
+
+    assert meta.url == "https://n.example/a"
+
+
+def test_saved_page_without_its_own_url_is_known_by_its_file_address() -> None:
+    meta = _metadata("<head></head>", "<article><p>Text.</p></article>", url="file:///p/a.html")
+
+    assert meta.url == "file:///p/a.html"
+
+
+def test_visible_byline_is_matched_by_class_word() -> None:
+    meta = _metadata(
+        "<head></head>",
+        '<article><h1>Dam plan</h1><p class="story-byline">By '
+        '<span class="story-byline__name">Tendai Moyo and Rudo Chari</span></p></article>',
+    )
+
+    assert meta.authors == ["Tendai Moyo", "Rudo Chari"]
