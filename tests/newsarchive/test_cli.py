@@ -107,6 +107,9 @@ def test_crawl_of_a_single_url(site: Site, tmp_path: Path) -> None:
         (["crawl", "http://127.0.0.1:9/x", "--archive", "{tmp}/a"], "every page was skipped"),
         (["search", "--archive", "{tmp}/a"], "Missing argument 'QUERY'"),
         (["search", "x", "--limit", "0"], "0 is not in the range"),
+        (["demo", "--port", "70000"], "70000 is not in the range"),
+        (["serve", "--archive", "{tmp}/a", "--port", "x"], "'x' is not a valid integer"),
+        (["frobnicate"], "No such command 'frobnicate'"),
     ],
 )
 def test_bad_input_gets_one_clear_line(args: list[str], message: str, tmp_path: Path) -> None:
