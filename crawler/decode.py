@@ -28,9 +28,26 @@ _BOMS = (
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.+-]+)""", re.I)
 
-# WHATWG: browsers decode these labels as windows-1252, and so do we; an
+# WHATWG: browsers decode these labels as the (superset) encoding given, and so do we:
+# pages labelled Shift_JIS or GB2312 routinely use the vendor extensions. An
 # ASCII-compatible page cannot really be UTF-16, so such a label means UTF-8.
 _ENCODING_ALIASES = {
+    "gb2312": "gb18030",
+    "gb_2312-80": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "shift_jis": "cp932",
+    "shift-jis": "cp932",
+    "sjis": "cp932",
+    "x-sjis": "cp932",
+    "windows-31j": "cp932",
+    "euc-kr": "cp949",
+    "ks_c_5601-1987": "cp949",
+    "big5": "big5hkscs",
+    "iso-8859-9": "windows-1254",
+    "latin5": "windows-1254",
+    "iso-8859-11": "cp874",
+    "tis-620": "cp874",
     "iso-8859-1": "windows-1252",
     "iso8859-1": "windows-1252",
     "latin-1": "windows-1252",
@@ -45,7 +62,11 @@ _ENCODING_ALIASES = {
 
 
 def decode_html(data: str | bytes, charset: str | None = None) -> str:
-    """Return the page as text: BOM, then `charset`, then <meta>, then UTF-8, then detection."""
+    """Return the page as text: BOM, UTF-8, then `charset`, then <meta>, then detection.
+
+    Bytes that are valid UTF-8 and not plain ASCII are UTF-8 whatever the page declares:
+    mislabelled UTF-8 is common, while other encodings' text is almost never valid UTF-8.
+    """
     if isinstance(data, str):
         return data[:MAX_HTML_CHARS]
     truncated = len(data) > MAX_HTML_BYTES
@@ -53,15 +74,16 @@ def decode_html(data: str | bytes, charset: str | None = None) -> str:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return _decode(data[len(bom) :], encoding, truncated, errors="replace")
-    for encoding in (_normalise_encoding(charset), declared_encoding(data)):
+    if not data.isascii():
+        text = _try_decode(data, "utf-8", truncated)
+        if text is not None:
+            return text
+    for encoding in (_normalise_encoding(charset), declared_encoding(data), "utf-8"):
         if encoding:
             text = _try_decode(data, encoding, truncated)
             if text is not None:
                 return text
-            logger.debug("page does not decode as its declared %s", encoding)
-    text = _try_decode(data, "utf-8", truncated)
-    if text is not None:
-        return text
+            logger.debug("page does not decode as %s", encoding)
     best = from_bytes(data[: _SNIFF_BYTES * 16]).best()
     encoding = _normalise_encoding(best.encoding) if best else None
     return _decode(data, encoding or "windows-1252", truncated, errors="replace")
