@@ -18,6 +18,7 @@ from crawler.clean import prune, remove_junk
 from crawler.content import find_main_content, paragraphs
 from crawler.decode import decode_html
 from crawler.errors import ExtractionError
+from crawler.language import detect_language
 from crawler.metadata import extract_metadata
 
 logger = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ def extract_article(
         modified=metadata.modified,
         section=metadata.section,
         source=metadata.source,
-        language=metadata.language,
+        language=metadata.language or detect_language(text),
         description=metadata.description,
         tags=metadata.tags,
         image_url=metadata.image_url,

@@ -187,7 +187,7 @@ def test_utf8_page_without_declaration(page_bytes: Loader) -> None:
         ],
     )
     assert article.source == "zuri.example.ch"  # no declared name: the host stands in
-    assert article.language == ""  # undeclared
+    assert article.language == "en"  # undeclared: detected from the text
 
 
 def test_broken_markup_page(page_bytes: Loader) -> None:
@@ -282,3 +282,22 @@ def test_loose_text_with_line_breaks_is_split_on_double_breaks() -> None:
         "The ferry service resumed on Monday after a week of storms.\n\n"
         "Passengers said the crossing was rough but on time."
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Le gouvernement a annoncé mardi de nouvelles mesures pour les entreprises.", "fr"),
+        ("Minisitele ya bokonzi ya nzoto alobi ete malali ekiti na mboka mpe bato.", "ln"),
+        ("قال الرئيس إن المحادثات ستستمر الأسبوع المقبل في القاهرة وسط توقعات باتفاق.", "ar"),
+    ],
+)
+def test_language_is_detected_when_the_page_declares_none(text: str, language: str) -> None:
+    html = f"<html><body><article><h1>T</h1><p>{text}</p><p>{text}</p></article></body></html>"
+    assert extract_article(html, "https://n.example/a").language == language
+
+
+def test_declared_language_wins_over_detection() -> None:
+    text = "The minister spoke to reporters in Kinshasa about the new health programme."
+    html = f'<html lang="ln"><body><article><p>{text}</p><p>{text}</p></article></body></html>'
+    assert extract_article(html, "https://n.example/a").language == "ln"
