@@ -1,7 +1,7 @@
 """Turns news pages into clean `Article` records."""
 
 from crawler.article import Article, article_id
-from crawler.errors import CrawlerError, ExtractionError, FetchError, SourceError
+from crawler.errors import CrawlerError, ExtractionError, FetchError, NotAnArticle, SourceError
 from crawler.extract import extract_article
 
 __all__ = [
@@ -9,6 +9,7 @@ __all__ = [
     "CrawlerError",
     "ExtractionError",
     "FetchError",
+    "NotAnArticle",
     "SourceError",
     "article_id",
     "extract_article",

@@ -17,7 +17,7 @@ from crawler.article import Article
 from crawler.clean import prune, remove_junk
 from crawler.content import find_main_content, paragraphs
 from crawler.decode import decode_html
-from crawler.errors import ExtractionError
+from crawler.errors import ExtractionError, NotAnArticle
 from crawler.language import detect_language
 from crawler.metadata import extract_metadata
 
@@ -25,6 +25,8 @@ logger = logging.getLogger(__name__)
 
 # Less body text than this is an error page, an index or a stub, not an article.
 MIN_TEXT_CHARS = 80
+# More than this is a dump or a generated page: the longest real articles are a few 100k.
+MAX_TEXT_CHARS = 1_000_000
 
 _TAG = re.compile(r"<[a-zA-Z!/?]")
 # Leading XML declaration or processing instructions: meaningless once decoded, and they
@@ -49,12 +51,17 @@ def extract_article(
     remove_junk(soup)
     main = find_main_content(soup)
     if main is None:
-        raise ExtractionError(f"no article text found in the page{_where(url)}")
+        raise NotAnArticle(f"no article text found in the page{_where(url)}")
     prune(main)
     body = _drop_leading_headline(paragraphs(main), metadata.title)
     text = "\n\n".join(body)
+    if len(text) > MAX_TEXT_CHARS:
+        raise NotAnArticle(
+            f"the page{_where(url)} has {len(text):,} characters of body text, more than "
+            f"any article ({MAX_TEXT_CHARS:,}); it is probably a dump or a generated page"
+        )
     if len(text) < MIN_TEXT_CHARS:
-        raise ExtractionError(
+        raise NotAnArticle(
             f"the page{_where(url)} has only {len(text)} characters of body text; "
             "it is probably an index, error or media page rather than an article"
         )

@@ -7,7 +7,14 @@ The public Python API::
 
 import logging
 
-from crawler import Article, CrawlerError, ExtractionError, FetchError, extract_article
+from crawler import (
+    Article,
+    CrawlerError,
+    ExtractionError,
+    FetchError,
+    NotAnArticle,
+    extract_article,
+)
 from indexer import (
     ArchiveLockedError,
     ArchiveNotFoundError,
@@ -30,6 +37,7 @@ __all__ = [
     "Hit",
     "IndexerError",
     "NewsIndex",
+    "NotAnArticle",
     "QueryError",
     "SearchResults",
     "extract_article",
