@@ -77,6 +77,7 @@ BOILERPLATE_WORDS = (
     "popular",
     "trending",
     "more-stories",
+    "more-on-this-story",
     "read-more",
     "also-read",
     "read-also",
@@ -96,6 +97,8 @@ BOILERPLATE_WORDS = (
     "login",
     "signin",
     "promo",
+    "epic",
+    "slot-body-end",
     "promotion",
     "promoted",
     "sponsor",
@@ -129,6 +132,8 @@ BOILERPLATE_WORDS = (
     "sidebar",
     "widget",
     "byline",
+    "standfirst",
+    "meta",
     "author",
     "authors",
     "bio",
@@ -205,15 +210,21 @@ _SEPARATORS = re.compile(r"[\s_\-]+")
 _VOCABULARY = re.compile(
     r"(?:^|-)(?:" + "|".join(re.escape(w) for w in BOILERPLATE_WORDS) + r")(?:-|$)"
 )
+_IDENTIFIER = re.compile(r"[A-Za-z][\w -]{0,39}")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
 def class_words(tag: Tag) -> list[str]:
-    """Return the element's class names and id, lowercased and split into '-'-joined words."""
+    """Return the element's class names, id and data-* names, as '-'-joined lowercase words.
+
+    Sites with hashed class names (css-1x2y3z) still name their blocks in data attributes:
+    data-component="related-stories", data-gu-name="standfirst".
+    """
     names = list(tag.get("class") or [])
-    element_id = tag.get("id")
-    if isinstance(element_id, str):
-        names.append(element_id)
+    for attr, value in tag.attrs.items():
+        if attr == "id" or attr.startswith("data-"):
+            if isinstance(value, str) and _IDENTIFIER.fullmatch(value):
+                names.append(value)
     return [_SEPARATORS.sub("-", _CAMEL.sub("-", name)).strip("-").lower() for name in names]
 
 

@@ -20,6 +20,7 @@ from crawler.decode import decode_html
 from crawler.errors import ExtractionError, NotAnArticle
 from crawler.language import detect_language
 from crawler.metadata import extract_metadata
+from crawler.pagetype import not_article_reason, page_signals
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ def extract_article(
     soup = parse_html(decode_html(html, charset))
     metadata = extract_metadata(soup, url)
     remove_junk(soup)
+    signals = page_signals(soup)
     main = find_main_content(soup)
     if main is None:
         raise NotAnArticle(f"no article text found in the page{_where(url)}")
@@ -65,6 +67,9 @@ def extract_article(
             f"the page{_where(url)} has only {len(text)} characters of body text; "
             "it is probably an index, error or media page rather than an article"
         )
+    reason = not_article_reason(signals, metadata, text)
+    if reason:
+        raise NotAnArticle(f"the page{_where(url)} is not an article: {reason}")
     if not metadata.url:
         raise ExtractionError(
             "the page declares no canonical URL (rel=canonical or og:url); "

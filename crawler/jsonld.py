@@ -53,6 +53,8 @@ class JsonLdArticle:
     description: str = ""
     keywords: list[str] = field(default_factory=list)
     image: str = ""
+    page_types: frozenset[str] = frozenset()  # every @type on the page, lowercased
+    free: bool | None = None  # isAccessibleForFree, when the article node says
 
 
 def read_jsonld(soup: BeautifulSoup) -> JsonLdArticle:
@@ -63,9 +65,10 @@ def read_jsonld(soup: BeautifulSoup) -> JsonLdArticle:
         if data is not None:
             _collect(data, nodes)
     by_id = {node["@id"]: node for node in nodes if isinstance(node.get("@id"), str)}
+    page_types = frozenset(t for node in nodes for t in _types(node))
     article = next((node for node in nodes if _types(node) & ARTICLE_TYPES), None)
     if article is None:
-        return JsonLdArticle()
+        return JsonLdArticle(page_types=page_types)
     people, organisations = _credits(article.get("author"), by_id)
     publisher = _resolve(_first(article.get("publisher")), by_id)
     return JsonLdArticle(
@@ -80,6 +83,8 @@ def read_jsonld(soup: BeautifulSoup) -> JsonLdArticle:
         description=_text(article.get("description")),
         keywords=_keywords(article.get("keywords")),
         image=_image(article.get("image"), by_id),
+        page_types=page_types,
+        free=_boolean(article.get("isAccessibleForFree")),
     )
 
 
@@ -148,6 +153,14 @@ def _credits(value: Any, by_id: dict[str, dict[str, Any]]) -> tuple[list[str], l
                 types = _types(item)
                 (people if not types or types & PERSON_TYPES else organisations).append(name)
     return [p for p in people if p], organisations
+
+
+def _boolean(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return None
 
 
 def _language(value: Any) -> str:

@@ -135,6 +135,9 @@ class Metadata:
     description: str = ""
     tags: list[str] = field(default_factory=list)
     image_url: str = ""
+    # What the page says it is: JSON-LD @types ("newsarticle") and og:type ("og:article").
+    page_types: frozenset[str] = frozenset()
+    accessible_for_free: bool | None = None
 
 
 def extract_metadata(soup: BeautifulSoup, url: str | None = None) -> Metadata:
@@ -165,6 +168,8 @@ def extract_metadata(soup: BeautifulSoup, url: str | None = None) -> Metadata:
             _pick(ld.image, *_values(meta, IMAGE_KEYS), _itemprop(soup, "image")), base
         )
         or "",
+        page_types=ld.page_types | {f"og:{t.lower()}" for t in meta.get("og:type", [])},
+        accessible_for_free=ld.free,
     )
 
 
