@@ -143,6 +143,10 @@ BOILERPLATE_WORDS = (
     "pubdate",
     "license",
     "copyright",
+    "metadata",
+    "noprint",
+    "editsection",
+    "published",
     "paywall",
     "caption",
     "credit",
@@ -179,7 +183,9 @@ BOILERPLATE_TEXT = re.compile(
       | (?:see\ also|read\ more|more\ from\ .*|more\ stories|top\ stories|latest\ news)
       | advertisement|advert|sponsored(?:\ content)?
       | follow\ us(?:\ on\ .*)?
-      | (?:sign\ up|subscribe)(?:\ .*)?
+      | (?:sign\ up|subscribe|suscríbete|abonnez-vous|jetzt\ abonnieren|подпишитесь)(?:\ .*)?
+      | sources?\ ?:\ .*
+      | have\ an\ opinion\ on\ this\ (?:story|article).*
       | print(?:\ this\ (?:article|page|story))?
       | e-?mail(?:\ this\ (?:article|page|story))?
       | comments?(?:\ \(\d+\))?|\d+\ comments?|leave\ a\ comment|show\ comments
@@ -195,7 +201,24 @@ BOILERPLATE_TEXT = re.compile(
 # Stock phrases are only trusted on short blocks; longer text mentioning cookies is a story.
 BOILERPLATE_TEXT_MAX_CHARS = 100
 
-COPYRIGHT_TEXT = re.compile(r"^(?:©|\(c\)|copyright\b)|\ball rights reserved\b", re.I)
+COPYRIGHT_TEXT = re.compile(
+    r"^(?:©|\(c\)|copyright\b)|\ball rights reserved\b|\blicensed under\b.*\bcreative commons\b",
+    re.I,
+)
+# A block that is nothing but a date is a dateline ("Thursday, March 14, 2024").
+DATE_ONLY_TEXT = re.compile(
+    r"^(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+    r"(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?"
+    r"|\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?),?\s+\d{4}$",
+    re.I,
+)
+# Headings that open a closing apparatus (sources, links), not more of the story: the heading
+# and everything after it up to the next heading of the same rank are dropped.
+TRAILING_SECTION_HEADINGS = re.compile(
+    r"^(?:sources?|external\ links|references|related\ news|related\ articles|see\ also"
+    r"|further\ reading|notes|fuentes|quellen|источники|sources\ et\ liens)$",
+    re.I | re.X,
+)
 COPYRIGHT_TEXT_MAX_CHARS = 300
 
 # Link density (share of a block's text inside links) above which a block is a link list.
@@ -253,7 +276,9 @@ def is_hidden(tag: Tag) -> bool:
 def is_boilerplate_text(text: str) -> bool:
     """Return whether a whole block's text is a stock furniture phrase or a copyright line."""
     text = text.strip(" \t\n\r|:·•-–—")
-    if len(text) <= BOILERPLATE_TEXT_MAX_CHARS and BOILERPLATE_TEXT.match(text):
+    if len(text) <= BOILERPLATE_TEXT_MAX_CHARS and (
+        BOILERPLATE_TEXT.match(text) or DATE_ONLY_TEXT.match(text)
+    ):
         return True
     return len(text) <= COPYRIGHT_TEXT_MAX_CHARS and bool(COPYRIGHT_TEXT.search(text))
 

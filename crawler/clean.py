@@ -16,6 +16,7 @@ from crawler.boilerplate import (
     MAX_LINK_DENSITY,
     MAX_PARAGRAPH_LINK_DENSITY,
     STRUCTURAL_TAGS,
+    TRAILING_SECTION_HEADINGS,
     has_boilerplate_class,
     has_boilerplate_role,
     is_boilerplate_text,
@@ -45,8 +46,8 @@ def is_furniture(tag: Tag) -> bool:
         return True
     if tag.name not in STRUCTURAL_TAGS:
         return False
-    # The article's own <header> carries the headline (dropped later) and maybe a standfirst.
-    return not (tag.name == "header" and tag.find("h1") is not None)
+    # An article's own <header> too: its headline is the title, its standfirst the description.
+    return True
 
 
 def remove_furniture(root: Tag) -> None:
@@ -85,6 +86,22 @@ def remove_link_lists(root: Tag) -> None:
             tag.decompose()
 
 
+def remove_trailing_sections(root: Tag) -> None:
+    """Delete closing apparatus: a "Sources" or "External links" heading and what it heads."""
+    for heading in root.find_all(HEADING_TAGS):
+        if _removed(heading):
+            continue
+        title = heading.get_text(" ").replace("[edit]", "")
+        if not TRAILING_SECTION_HEADINGS.match(" ".join(title.split())):
+            continue
+        rank = heading.name
+        for sibling in list(heading.find_next_siblings()):
+            if sibling.name in HEADING_TAGS and sibling.name <= rank:
+                break
+            sibling.decompose()
+        heading.decompose()
+
+
 def remove_headline(root: Tag) -> None:
     """Delete the <h1> headline(s) below `root`: the title is not part of the body text."""
     for tag in root.find_all("h1"):
@@ -104,6 +121,7 @@ def remove_standalone_times(root: Tag) -> None:
 def prune(root: Tag) -> None:
     """Run every boilerplate pass over the article container `root`, in order."""
     remove_furniture(root)
+    remove_trailing_sections(root)
     remove_headline(root)
     remove_standalone_times(root)
     remove_stock_text(root)

@@ -29,6 +29,7 @@ BODY_CLASSES = frozenset(
         "td-post-content",
         "wsw",
         "mw-parser-output",
+        "articulo-cuerpo",
     }
 )
 
@@ -170,8 +171,8 @@ def paragraphs(root: Tag) -> list[str]:
             if node.name in BLOCK_TAGS:
                 emit()
                 stack.append(flush)
-            elif node.name in CELL_TAGS:
-                buffer.append(" ")
+            elif node.name in CELL_TAGS and "".join(buffer).strip():
+                buffer.append(" | ")  # a table row is one paragraph, its cells set apart
             stack.extend(reversed(node.contents))
         elif type(node) is NavigableString:
             buffer.append(str(node))
