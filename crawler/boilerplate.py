@@ -167,6 +167,34 @@ BOILERPLATE_WORDS = (
     "element-invisible",
 )
 
+# Blocks about other stories (cards, lists, sidebars): their dates and bylines are not this
+# article's. A subset of the vocabulary above, used when reading metadata.
+ELSEWHERE_WORDS = (
+    "related",
+    "recommended",
+    "recommendations",
+    "recirc",
+    "most-popular",
+    "most-read",
+    "most-viewed",
+    "popular",
+    "trending",
+    "more-stories",
+    "more-on-this-story",
+    "read-more",
+    "also-read",
+    "teaser",
+    "teasers",
+    "ticker",
+    "promo",
+    "sidebar",
+    "widget",
+    "comment",
+    "comments",
+    "footer",
+)
+ELSEWHERE_TAGS = frozenset({"aside", "nav", "footer"})
+
 # Embeds whose text is part of the story even though they look like link lists.
 KEEP_CLASSES = frozenset({"twitter-tweet", "instagram-media", "tiktok-embed"})
 
@@ -234,6 +262,7 @@ _VOCABULARY = re.compile(
     r"(?:^|-)(?:" + "|".join(re.escape(w) for w in BOILERPLATE_WORDS) + r")(?:-|$)"
 )
 _IDENTIFIER = re.compile(r"[A-Za-z][\w -]{0,39}")
+_ELSEWHERE = re.compile(r"(?:^|-)(?:" + "|".join(map(re.escape, ELSEWHERE_WORDS)) + r")(?:-|$)")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
@@ -257,6 +286,16 @@ def has_boilerplate_class(tag: Tag) -> bool:
     if any(name in KEEP_CLASSES for name in words):
         return False
     return any(_VOCABULARY.search(name) for name in words)
+
+
+def is_about_other_stories(tag: Tag) -> bool:
+    """Return whether `tag` sits in a block about other stories (related list, sidebar...)."""
+    for node in (tag, *tag.parents):
+        if node.name in ("body", "html", "[document]"):
+            return False
+        if node.name in ELSEWHERE_TAGS or any(_ELSEWHERE.search(w) for w in class_words(node)):
+            return True
+    return False
 
 
 def has_boilerplate_role(tag: Tag) -> bool:

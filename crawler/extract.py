@@ -84,6 +84,7 @@ def extract_article(
         modified=metadata.modified,
         section=metadata.section,
         source=metadata.source,
+        # Pages with no <p> prose told metadata nothing; the body text tells more.
         language=metadata.language or detect_language(text),
         description=metadata.description,
         tags=metadata.tags,

@@ -11,14 +11,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bs4 import BeautifulSoup, Tag
 
-from crawler.boilerplate import class_words
+from crawler.boilerplate import DATE_ONLY_TEXT, class_words, is_about_other_stories
 from crawler.dates import parse_date, plausible
 from crawler.jsonld import JsonLdArticle, read_jsonld
+from crawler.language import SAMPLE_CHARS, detect_language
 from crawler.text import normalise_space
 from crawler.urls import absolute_url, host_name, strip_tracking, url_date_parts
 
@@ -74,8 +76,22 @@ IMAGE_KEYS = (
 TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ")
 BYLINE_WORDS = frozenset({"byline", "author", "authors", "author-name", "by-line", "writer"})
 DATELINE_WORDS = frozenset(
-    {"dateline", "date", "timestamp", "pubdate", "published", "publish-date"}
+    {"dateline", "date", "timestamp", "pubdate", "pubtime", "published", "publish-date", "meta"}
 )
+# Where most of a language's news is published, for dates printed without a zone.
+LOCAL_ZONES = {
+    "ja": "Asia/Tokyo",
+    "ko": "Asia/Seoul",
+    "zh": "Asia/Shanghai",
+    "fr": "Europe/Paris",
+    "de": "Europe/Berlin",
+    "it": "Europe/Rome",
+    "nl": "Europe/Amsterdam",
+    "pl": "Europe/Warsaw",
+    "tr": "Europe/Istanbul",
+    "ru": "Europe/Moscow",
+    "uk": "Europe/Kyiv",
+}
 
 # Credits that name an organisation rather than a person; such credits leave `authors` empty.
 ORGANISATION_WORDS = frozenset(
@@ -116,6 +132,7 @@ _BY_PREFIX = re.compile(
     re.I,
 )
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\bи\b)\s*", re.I)
+_CLOCK = re.compile(r"\d[:.h時시]\d\d")
 _BYLINE_PARTS = re.compile(r"\s*[|•·]\s*")
 _MAX_NAME_WORDS = 5
 
@@ -151,17 +168,19 @@ def extract_metadata(soup: BeautifulSoup, url: str | None = None) -> Metadata:
     source = _pick(*meta.get("og:site_name", []), ld.publisher, suffix)
     if not source and base:
         source = host_name(base)
+    language = _language(soup, ld, meta) or detect_language(_paragraph_text(soup))
+    local = local_zone(language)
     return Metadata(
         url=canonical or "",
         title=title,
         authors=_authors(soup, ld, meta, [*site_names, source]),
-        published=_published(soup, ld, meta, base),
+        published=_published(soup, ld, meta, base, local),
         modified=_first_date(
-            [ld.modified, *_values(meta, MODIFIED_KEYS), _itemprop(soup, "dateModified")]
+            [ld.modified, *_values(meta, MODIFIED_KEYS), _itemprop(soup, "dateModified")], local
         ),
         section=_pick(ld.section, *_values(meta, SECTION_KEYS), _itemprop(soup, "articleSection")),
         source=source,
-        language=_language(soup, ld, meta),
+        language=language,
         description=_pick(ld.description, *_values(meta, DESCRIPTION_KEYS)),
         tags=_tags(ld, meta),
         image_url=absolute_url(
@@ -239,6 +258,14 @@ def is_person(name: str, organisations: Iterable[str] = ()) -> bool:
     )
 
 
+def local_zone(language: str) -> tzinfo:
+    """Return the time zone most news in `language` is published in (UTC if unsure)."""
+    try:
+        return ZoneInfo(LOCAL_ZONES[language])
+    except (KeyError, ZoneInfoNotFoundError):
+        return UTC
+
+
 def normalise_language(value: str) -> str:
     """Return the ISO 639-1 code of a tag like "en-US", "en_GB" or "eng" ("" if unknown)."""
     primary = re.split(r"[-_\s]", value.strip().lower(), maxsplit=1)[0] if value else ""
@@ -309,8 +336,22 @@ def _pick(*candidates: str | None) -> str:
     return next((c.strip() for c in candidates if c and c.strip()), "")
 
 
-def _first_date(candidates: Iterable[str | None]) -> datetime | None:
-    return next((d for d in map(parse_date, candidates) if d is not None), None)
+def _first_date(candidates: Iterable[str | None], local: tzinfo = UTC) -> datetime | None:
+    # The first date found wins, except that a bare day (2012-05-03) yields to a later
+    # candidate giving the time on that same day (2012年05月03日 10:25:36).
+    best: datetime | None = None
+    for value in candidates:
+        found = parse_date(value, local=local)
+        if found is None:
+            continue
+        has_time = bool(value and _CLOCK.search(value))
+        if best is None:
+            best = found
+            if has_time:
+                return best
+        elif has_time and found.astimezone(local).date() == best.astimezone(local).date():
+            return found
+    return best
 
 
 def _itemprop(soup: BeautifulSoup, name: str) -> str:
@@ -371,6 +412,8 @@ def _authors(
 def _byline_texts(soup: BeautifulSoup) -> list[str]:
     texts = []
     for tag in soup.find_all(_has_word(BYLINE_WORDS)):
+        if is_about_other_stories(tag):
+            continue
         parts = _BYLINE_PARTS.split(normalise_space(tag.get_text(" ")))
         texts.extend(p for p in parts if p and not any(ch.isdigit() for ch in p))
         if texts:
@@ -389,7 +432,11 @@ def _has_word(words: frozenset[str]) -> Callable[[Tag], bool]:
 
 
 def _published(
-    soup: BeautifulSoup, ld: JsonLdArticle, meta: dict[str, list[str]], url: str | None
+    soup: BeautifulSoup,
+    ld: JsonLdArticle,
+    meta: dict[str, list[str]],
+    url: str | None,
+    local: tzinfo,
 ) -> datetime | None:
     found = _first_date(
         [
@@ -397,9 +444,16 @@ def _published(
             *_values(meta, PUBLISHED_KEYS),
             _itemprop(soup, "datePublished"),
             *_time_datetimes(soup),
-            *(t.get_text(" ") for t in soup.find_all(_has_word(DATELINE_WORDS))),
-        ]
+            *(
+                t.get_text(" ")
+                for t in soup.find_all(_has_word(DATELINE_WORDS))
+                if not is_about_other_stories(t)
+            ),
+        ],
+        local,
     )
+    if found is None:
+        found = _first_date(_standalone_dates(soup), local)
     if found is None and url:
         parts = url_date_parts(url)
         if parts:
@@ -410,9 +464,33 @@ def _published(
     return found
 
 
+def _paragraph_text(soup: BeautifulSoup) -> str:
+    # Enough of the page's prose to tell its language; menus and scripts say little.
+    texts: list[str] = []
+    for paragraph in soup.find_all("p"):
+        texts.append(paragraph.get_text(" "))
+        if sum(map(len, texts)) > SAMPLE_CHARS:
+            break
+    return " ".join(texts)
+
+
+def _standalone_dates(soup: BeautifulSoup) -> Iterator[str]:
+    # Old layouts print the date on a line of its own, with no markup to say so.
+    body = soup.body or soup
+    for string in body.find_all(string=True):
+        text = " ".join(string.split())
+        if 8 <= len(text) <= 40 and DATE_ONLY_TEXT.match(text):
+            if not is_about_other_stories(string.parent):
+                yield text
+
+
 def _time_datetimes(soup: BeautifulSoup) -> list[str]:
     scope = soup.find("article") or soup
-    times = [t for t in scope.find_all("time") if isinstance(t.get("datetime"), str)]
+    times = [
+        t
+        for t in scope.find_all("time")
+        if isinstance(t.get("datetime"), str) and not is_about_other_stories(t)
+    ]
     times.sort(key=lambda t: not (t.has_attr("pubdate") or "publish" in " ".join(class_words(t))))
     return [t["datetime"] for t in times]
 

@@ -115,7 +115,10 @@ def meta_matches(name: str, got: object, want: object) -> bool:
         return got_at == want_at if name == "published" else got_at.date() == want_at.date()
     if name == "authors":
         return sorted(map(str.casefold, got or [])) == sorted(map(str.casefold, want or []))
-    return " ".join(str(got or "").split()) == " ".join(str(want or "").split())
+    # Names are compared as people read them: "the Guardian" is "The Guardian".
+    return (
+        " ".join(str(got or "").split()).casefold() == " ".join(str(want or "").split()).casefold()
+    )
 
 
 def _utc(value: str) -> datetime:
