@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from bs4 import Tag
+from bs4 import Comment, Tag
 
 # Never article text anywhere on a page; removed before anything else looks at the tree.
 JUNK_TAGS = frozenset(
@@ -195,6 +195,17 @@ ELSEWHERE_WORDS = (
 )
 ELSEWHERE_TAGS = frozenset({"aside", "nav", "footer"})
 
+# Page controls found next to bylines (share and save buttons), never part of a credit.
+CONTROL_WORDS = ("share", "sharing", "social", "toolbar", "print", "follow", "save", "bookmark")
+
+# Elements that start a new line of text.
+LINE_TAGS = frozenset({"div", "p", "li", "dd", "dt", "address", "h2", "h3", "h4", "h5", "h6"})
+
+# Text only screen readers get ("Author," before a byline): not what the page shows.
+SCREEN_READER_CLASSES = frozenset(
+    {"sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text", "element-invisible"}
+)
+
 # Embeds whose text is part of the story even though they look like link lists.
 KEEP_CLASSES = frozenset({"twitter-tweet", "instagram-media", "tiktok-embed"})
 
@@ -263,6 +274,10 @@ _VOCABULARY = re.compile(
 )
 _IDENTIFIER = re.compile(r"[A-Za-z][\w -]{0,39}")
 _ELSEWHERE = re.compile(r"(?:^|-)(?:" + "|".join(map(re.escape, ELSEWHERE_WORDS)) + r")(?:-|$)")
+_SCREEN_READER = re.compile(
+    r"(?:^|-)(?:" + "|".join(map(re.escape, SCREEN_READER_CLASSES)) + r")(?:-|$)"
+)
+_CONTROLS = re.compile(r"(?:^|-)(?:" + "|".join(CONTROL_WORDS) + r")(?:-|$)")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
@@ -310,6 +325,29 @@ def is_hidden(tag: Tag) -> bool:
         return True
     style = tag.get("style")
     return isinstance(style, str) and bool(_HIDDEN_STYLE.search(style))
+
+
+def reader_lines(tag: Tag) -> list[str]:
+    """Return what a sighted reader sees of `tag`, one string per block (div, p, li...).
+
+    Hidden and screen-reader-only parts ("Author," before a byline) are left out.
+    """
+    lines: dict[int, list[str]] = {}
+    for string in tag.find_all(string=True):
+        if isinstance(string, Comment):
+            continue
+        block = tag
+        for node in string.parents:
+            if node.name in JUNK_TAGS or is_hidden(node):
+                break
+            if any(_SCREEN_READER.search(w) or _CONTROLS.search(w) for w in class_words(node)):
+                break
+            if node is tag:
+                lines.setdefault(id(block), []).append(str(string))
+                break
+            if block is tag and node.name in LINE_TAGS:
+                block = node
+    return [text for text in (" ".join(" ".join(p).split()) for p in lines.values()) if text]
 
 
 def is_boilerplate_text(text: str) -> bool:

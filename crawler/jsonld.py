@@ -53,6 +53,7 @@ class JsonLdArticle:
     description: str = ""
     keywords: list[str] = field(default_factory=list)
     image: str = ""
+    breadcrumbs: list[str] = field(default_factory=list)  # BreadcrumbList names, in order
     page_types: frozenset[str] = frozenset()  # every @type on the page, lowercased
     free: bool | None = None  # isAccessibleForFree, when the article node says
 
@@ -66,9 +67,10 @@ def read_jsonld(soup: BeautifulSoup) -> JsonLdArticle:
             _collect(data, nodes)
     by_id = {node["@id"]: node for node in nodes if isinstance(node.get("@id"), str)}
     page_types = frozenset(t for node in nodes for t in _types(node))
+    breadcrumbs = _breadcrumbs(nodes)
     article = next((node for node in nodes if _types(node) & ARTICLE_TYPES), None)
     if article is None:
-        return JsonLdArticle(page_types=page_types)
+        return JsonLdArticle(breadcrumbs=breadcrumbs, page_types=page_types)
     people, organisations = _credits(article.get("author"), by_id)
     publisher = _resolve(_first(article.get("publisher")), by_id)
     return JsonLdArticle(
@@ -83,6 +85,7 @@ def read_jsonld(soup: BeautifulSoup) -> JsonLdArticle:
         description=_text(article.get("description")),
         keywords=_keywords(article.get("keywords")),
         image=_image(article.get("image"), by_id),
+        breadcrumbs=breadcrumbs,
         page_types=page_types,
         free=_boolean(article.get("isAccessibleForFree")),
     )
@@ -153,6 +156,29 @@ def _credits(value: Any, by_id: dict[str, dict[str, Any]]) -> tuple[list[str], l
                 types = _types(item)
                 (people if not types or types & PERSON_TYPES else organisations).append(name)
     return [p for p in people if p], organisations
+
+
+def _breadcrumbs(nodes: list[dict[str, Any]]) -> list[str]:
+    trail = next((node for node in nodes if "breadcrumblist" in _types(node)), None)
+    if trail is None:
+        return []
+    items = [i for i in _as_list(trail.get("itemListElement")) if isinstance(i, dict)]
+    items.sort(
+        key=lambda item: item.get("position") if isinstance(item.get("position"), int) else 0
+    )
+    names = []
+    for item in items:
+        thing = item.get("item")
+        name = _text(item.get("name")) or (
+            _text(thing.get("name")) if isinstance(thing, dict) else ""
+        )
+        if name:
+            names.append(name)
+    return names
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
 
 
 def _boolean(value: Any) -> bool | None:

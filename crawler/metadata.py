@@ -17,7 +17,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bs4 import BeautifulSoup, Tag
 
-from crawler.boilerplate import DATE_ONLY_TEXT, class_words, is_about_other_stories
+from crawler.boilerplate import (
+    DATE_ONLY_TEXT,
+    class_words,
+    is_about_other_stories,
+    is_boilerplate_text,
+    reader_lines,
+)
 from crawler.dates import parse_date, plausible
 from crawler.jsonld import JsonLdArticle, read_jsonld
 from crawler.language import SAMPLE_CHARS, detect_language
@@ -75,6 +81,13 @@ IMAGE_KEYS = (
 
 TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ")
 BYLINE_WORDS = frozenset({"byline", "author", "authors", "author-name", "by-line", "writer"})
+BREADCRUMB_WORDS = frozenset({"breadcrumb", "breadcrumbs", "crumbs"})
+# The label above a headline naming its section ("kicker" in newsroom speech).
+KICKER_WORDS = frozenset(
+    {"kicker", "eyebrow", "rubric", "overline", "section-name", "section-label", "cat-links"}
+)
+KICKER_MAX_CHARS = 40
+_HOME = re.compile(r"^(home|homepage|start|accueil|inicio|startseite|главная|news)$", re.I)
 DATELINE_WORDS = frozenset(
     {"dateline", "date", "timestamp", "pubdate", "pubtime", "published", "publish-date", "meta"}
 )
@@ -133,6 +146,16 @@ _BY_PREFIX = re.compile(
 )
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\bи\b)\s*", re.I)
 _CLOCK = re.compile(r"\d[:.h時시]\d\d")
+_STANDALONE_BYLINE = re.compile(r"^\s*By\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3}\s*$")
+# Job titles and credits around a name: "김민수 기자", "Photo: A. Smith".
+_NAME_SUFFIX = re.compile(
+    r"\s+(?:기자|특파원|記者|记者|特派員|特派员|編集委員|reporter|correspondent)\s*$", re.I
+)
+_NOT_A_CREDIT = re.compile(
+    r"^(?:photos?|foto|фото|image|illustration|video|graphics?|grafik|bild)\s*:", re.I
+)
+_EMAIL = re.compile(r"\s*\S+@\S+\s*")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _BYLINE_PARTS = re.compile(r"\s*[|•·]\s*")
 _MAX_NAME_WORDS = 5
 
@@ -178,7 +201,7 @@ def extract_metadata(soup: BeautifulSoup, url: str | None = None) -> Metadata:
         modified=_first_date(
             [ld.modified, *_values(meta, MODIFIED_KEYS), _itemprop(soup, "dateModified")], local
         ),
-        section=_pick(ld.section, *_values(meta, SECTION_KEYS), _itemprop(soup, "articleSection")),
+        section=_section(soup, ld, meta, title),
         source=source,
         language=language,
         description=_pick(ld.description, *_values(meta, DESCRIPTION_KEYS)),
@@ -233,8 +256,10 @@ def split_names(credit: str) -> list[str]:
     credit = " ".join(credit.split())
     credit = _BY_PREFIX.sub("", credit)
     names = []
-    for name in _NAME_SPLIT.split(credit):
-        name = _BY_PREFIX.sub("", name).strip(" .:-–—")
+    if _NOT_A_CREDIT.match(credit):
+        return []
+    for name in _NAME_SPLIT.split(_EMAIL.sub(" ", credit)):
+        name = _NAME_SUFFIX.sub("", _BY_PREFIX.sub("", name)).strip(" .:-–—")
         if name:
             names.append(name.title() if name.isupper() and len(name) > 3 else name)
     return names
@@ -245,6 +270,10 @@ def is_person(name: str, organisations: Iterable[str] = ()) -> bool:
     words = name.split()
     if not words or len(words) > _MAX_NAME_WORDS or len(name) > 60:
         return False
+    if len(words) == 1 and not _CJK.search(name):
+        return False  # "Facebook", "Print": people are credited by more than one name
+    if is_boilerplate_text(name):
+        return False  # "Read More", "Share this"
     if any(ch.isdigit() for ch in name) or any(s in name for s in ("@", "/", "http", "(")):
         return False
     if any(w.strip(".,'’").lower() in ORGANISATION_WORDS for w in words):
@@ -398,9 +427,18 @@ def _authors(
     credits: list[list[str]] = [
         ld.people,
         [v for v in _values(meta, AUTHOR_KEYS) if not v.startswith(("http:", "https:"))],
-        [_item_value(t) for t in soup.find_all(attrs={"itemprop": "author"})],
-        [a.get_text(" ") for a in soup.find_all("a", rel="author")],
+        [
+            _item_value(t)
+            for t in soup.find_all(attrs={"itemprop": "author"})
+            if not is_about_other_stories(t)
+        ],
+        [
+            a.get_text(" ")
+            for a in soup.find_all("a", rel="author")
+            if not is_about_other_stories(a)
+        ],
         _byline_texts(soup),
+        _standalone_bylines(soup),
     ]
     for source in credits:
         names = [n for credit in source for n in split_names(credit) if is_person(n, organisations)]
@@ -410,15 +448,23 @@ def _authors(
 
 
 def _byline_texts(soup: BeautifulSoup) -> list[str]:
-    texts = []
+    # Every byline-like block but those about other stories; the first naming people wins.
     for tag in soup.find_all(_has_word(BYLINE_WORDS)):
         if is_about_other_stories(tag):
             continue
-        parts = _BYLINE_PARTS.split(normalise_space(tag.get_text(" ")))
-        texts.extend(p for p in parts if p and not any(ch.isdigit() for ch in p))
-        if texts:
-            break
-    return texts
+        parts = [part for line in reader_lines(tag) for part in _BYLINE_PARTS.split(line)]
+        credits = [p for p in parts if p and not any(ch.isdigit() for ch in p)]
+        if any(is_person(name) for credit in credits for name in split_names(credit)):
+            return credits
+    return []
+
+
+def _standalone_bylines(soup: BeautifulSoup) -> Iterator[str]:
+    # Old layouts print "By Jane Doe" on a line of its own, with no markup to say so.
+    body = soup.body or soup
+    for string in body.find_all(string=_STANDALONE_BYLINE):
+        if not is_about_other_stories(string.parent):
+            yield " ".join(string.split())
 
 
 def _has_word(words: frozenset[str]) -> Callable[[Tag], bool]:
@@ -462,6 +508,28 @@ def _published(
             except ValueError:
                 found = None
     return found
+
+
+def _section(
+    soup: BeautifulSoup, ld: JsonLdArticle, meta: dict[str, list[str]], title: str
+) -> str:
+    declared = _pick(ld.section, *_values(meta, SECTION_KEYS), _itemprop(soup, "articleSection"))
+    if declared:
+        return declared
+    # Then the breadcrumb trail's last step above the article, then a kicker label.
+    trails = [ld.breadcrumbs] + [
+        [normalise_space(a.get_text(" ")) for a in crumb.find_all("a")]
+        for crumb in soup.find_all(_has_word(BREADCRUMB_WORDS))
+    ]
+    for trail in trails:
+        steps = [s for s in trail if s and not _HOME.match(s) and _squash(s) != _squash(title)]
+        if steps:
+            return steps[-1]
+    for tag in soup.find_all(_has_word(KICKER_WORDS)):
+        label = normalise_space(tag.get_text(" "))
+        if 0 < len(label) <= KICKER_MAX_CHARS and not is_about_other_stories(tag):
+            return label
+    return ""
 
 
 def _paragraph_text(soup: BeautifulSoup) -> str:
