@@ -155,6 +155,8 @@ _NOT_A_CREDIT = re.compile(
     r"^(?:photos?|foto|фото|image|illustration|video|graphics?|grafik|bild)\s*:", re.I
 )
 _EMAIL = re.compile(r"\s*\S+@\S+\s*")
+# Host name labels that are not the site's name.
+_HOST_NOISE = frozenset({"www", "m", "amp", "news", "com", "net", "org", "co", "uk", "info", "us"})
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _BYLINE_PARTS = re.compile(r"\s*[|•·]\s*")
 _MAX_NAME_WORDS = 5
@@ -187,6 +189,8 @@ def extract_metadata(soup: BeautifulSoup, url: str | None = None) -> Metadata:
     canonical = canonical_url(soup, url, meta)
     base = canonical or url
     site_names = [n for n in (*meta.get("og:site_name", []), ld.publisher) if n]
+    if not site_names and base:
+        site_names = _host_in_title(soup, base)
     title, suffix = _title(soup, ld, meta, site_names)
     source = _pick(*meta.get("og:site_name", []), ld.publisher, suffix)
     if not source and base:
@@ -530,6 +534,19 @@ def _section(
         if 0 < len(label) <= KICKER_MAX_CHARS and not is_about_other_stories(tag):
             return label
     return ""
+
+
+def _host_in_title(soup: BeautifulSoup, url: str) -> list[str]:
+    # A <title> part spelling the host name ("Valley Newsdesk" on valleynewsdesk.net) is the
+    # site's name; only an exact match counts, so a headline word never does.
+    labels = [label for label in host_name(url).split(".") if label not in _HOST_NOISE]
+    title = soup.find("title")
+    if not labels or not isinstance(title, Tag):
+        return []
+    parts = [title.get_text(" ")]
+    for separator in TITLE_SEPARATORS:
+        parts = [piece for part in parts for piece in part.split(separator)]
+    return [part.strip() for part in parts if _squash(part) in (labels[-1], "".join(labels))]
 
 
 def _paragraph_text(soup: BeautifulSoup) -> str:
