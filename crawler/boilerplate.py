@@ -149,7 +149,13 @@ BOILERPLATE_WORDS = (
     "published",
     "paywall",
     "caption",
+    "pic",
     "credit",
+    "summary",
+    "spot",
+    "donate",
+    "donation",
+    "membership",
     "credits",
     "print",
     "toolbar",
@@ -234,6 +240,9 @@ BOILERPLATE_TEXT = re.compile(
       | image\ (?:copyright|caption|source)\b.*
       | (?:photo|image|picture)\s*(?::|by|credit)\ .*
       | tags?:?
+      | (?:suggested\ )?topics:?
+      | reporting\ by\ .*;\ editing\ by\ .*
+      | (?:【纠错】\s*)?责任编辑\s*[:：].*
     )$""",
     re.I | re.X,
 )

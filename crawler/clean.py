@@ -53,8 +53,14 @@ def is_furniture(tag: Tag) -> bool:
 def remove_furniture(root: Tag) -> None:
     """Delete furniture (menus, share bars, captions, related lists...) below `root`."""
     for tag in root.find_all(True):
-        if not _removed(tag) and not is_embed(tag) and is_furniture(tag):
-            tag.decompose()
+        if _removed(tag) or is_embed(tag) or not is_furniture(tag):
+            continue
+        if tag.find(is_embed):
+            # A <figure> holding a tweet: the tweet's text is the story's, the caption is not.
+            for caption in tag.find_all("figcaption"):
+                caption.decompose()
+            continue
+        tag.decompose()
 
 
 def remove_stock_text(root: Tag) -> None:
