@@ -301,3 +301,17 @@ def test_declared_language_wins_over_detection() -> None:
     text = "The minister spoke to reporters in Kinshasa about the new health programme."
     html = f'<html lang="ln"><body><article><p>{text}</p><p>{text}</p></article></body></html>'
     assert extract_article(html, "https://n.example/a").language == "ln"
+
+
+def test_tweet_inside_a_figure_is_kept_without_its_caption() -> None:
+    html = (
+        "<html><body><article><p>The club announced the decision on Tuesday evening after "
+        "a meeting of the board.</p><figure class='element-tweet'><blockquote "
+        "class='twitter-tweet'><p>We thank Steve for his hard work and wish him well.</p>"
+        "&mdash; Brackley Town (@BrackleyTownFC)</blockquote><figcaption>Photo: Club</figcaption>"
+        "</figure><p>The search for a successor begins at once, the chairman said.</p>"
+        "</article></body></html>"
+    )
+    text = extract_article(html, "https://n.example/a").text
+    assert "We thank Steve for his hard work and wish him well." in text
+    assert "Photo: Club" not in text

@@ -185,3 +185,80 @@ def test_visible_byline_is_matched_by_class_word() -> None:
     )
 
     assert meta.authors == ["Tendai Moyo", "Rudo Chari"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Tue 2 Jul 2024 18.45 BST", datetime(2024, 7, 2, 17, 45, tzinfo=UTC)),
+        ("Tuesday, May 3, 2005 at 10:00 pm EDT", datetime(2005, 5, 4, 2, 0, tzinfo=UTC)),
+        ("Publié le 03 juillet 2024 à 06h00", datetime(2024, 7, 3, 6, 0, tzinfo=UTC)),
+        ("3 de julio de 2024", datetime(2024, 7, 3, tzinfo=UTC)),
+        ("2012年05月03日 10:25:36", datetime(2012, 5, 3, 10, 25, 36, tzinfo=UTC)),
+    ],
+)
+def test_printed_dates_in_many_forms(text: str, expected: datetime) -> None:
+    assert parse_date(text) == expected
+
+
+def test_dates_without_a_zone_are_read_in_the_pages_local_zone() -> None:
+    meta = _metadata(
+        '<head><meta name="publishdate" content="2012-05-03"></head>',
+        '<div lang="ja"><span id="pubtime">2012年05月03日 18:12</span></div>',
+    )
+    assert meta.published == datetime(2012, 5, 3, 18, 12, tzinfo=UTC)  # no language: UTC
+    meta = _metadata(
+        '<head><meta http-equiv="content-language" content="ja">'
+        '<meta name="publishdate" content="2012-05-03"></head>',
+        '<span id="pubtime">2012年05月03日 18:12</span>',
+    )
+    assert meta.published == datetime(2012, 5, 3, 9, 12, tzinfo=UTC)  # JST, to the minute
+
+
+def test_dates_of_related_stories_are_not_the_articles() -> None:
+    meta = _metadata(
+        "<head></head>",
+        '<article><section class="related"><time datetime="2024-03-01T09:00:00Z">1d</time>'
+        '</section><div class="article-meta">Tue 2 Jul 2024 18.45 BST</div></article>',
+    )
+    assert meta.published == datetime(2024, 7, 2, 17, 45, tzinfo=UTC)
+
+
+def test_section_from_breadcrumbs_then_kicker() -> None:
+    crumbs = (
+        '<nav class="breadcrumbs"><a href="/">Home</a> <a href="/markets">Markets</a> '
+        '<a href="/markets/bonds">Rates &amp; Bonds</a></nav>'
+    )
+    assert _metadata("<head></head>", crumbs).section == "Rates & Bonds"
+    assert _metadata("<head></head>", '<p class="kicker">Climate</p>').section == "Climate"
+
+
+def test_byline_as_readers_see_it() -> None:
+    meta = _metadata(
+        "<head></head>",
+        '<div data-testid="byline"><span class="x-VisuallyHidden">Author, </span>'
+        "<div>By Morag Kinnear</div><span class=\"x-VisuallyHidden\">Role, </span>"
+        '<div>BBC Scotland transport correspondent</div><button class="share">Share</button>'
+        "</div>",
+    )
+    assert meta.authors == ["Morag Kinnear"]
+
+
+@pytest.mark.parametrize(
+    ("credit", "names"),
+    [
+        ("김민수 기자 minsu@chosun.com", ["김민수"]),
+        ("Фото: Глеб Щелкунов", []),
+        ("By Maria Lopez, Tom Chen and Sara Ali", ["Maria Lopez", "Tom Chen", "Sara Ali"]),
+    ],
+)
+def test_credits_that_are_not_names(credit: str, names: list[str]) -> None:
+    assert [n for n in split_names(credit) if is_person(n)] == names
+
+
+def test_a_title_part_spelling_the_host_is_the_site_name() -> None:
+    meta = _metadata(
+        "<head><title>County fair called off | Valley Newsdesk</title></head>",
+        url="https://www.valleynewsdesk.net/2021/05/03/fair",
+    )
+    assert (meta.title, meta.source) == ("County fair called off", "Valley Newsdesk")
