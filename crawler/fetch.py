@@ -5,12 +5,11 @@ from __future__ import annotations
 import logging
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from email.message import Message
 from urllib.parse import urljoin, urlsplit
 
 from crawler.errors import FetchError
+from crawler.page import Page
 
 logger = logging.getLogger(__name__)
 
@@ -20,17 +19,6 @@ MAX_REDIRECTS = 5
 TIMEOUT = 20.0
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _REDIRECTS = {301, 302, 303, 307, 308}
-
-
-@dataclass(frozen=True)
-class Page:
-    """Raw bytes of a page and where they came from."""
-
-    location: str  # where it was read: the final URL or the file path
-    content: bytes
-    url: str | None = None  # the URL the page was served at, if known
-    charset: str | None = None  # the charset the server declared, if any
-    fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):

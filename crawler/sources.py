@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from crawler.errors import SourceError
-from crawler.fetch import MAX_BYTES, Page, check_url, fetch_page
+from crawler.fetch import MAX_BYTES, check_url, fetch_page
+from crawler.page import Page
 
 PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 
