@@ -1,0 +1,195 @@
+"""The crawl frontier and fetch log: every URL a crawl knows, in SQLite inside the archive.
+
+It is what makes crawls resumable (a killed crawl restarts where it stopped) and incremental
+(a finished crawl run again revisits only what may have changed).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+FRONTIER_FILE = "crawl.sqlite"
+
+# What a URL is to the crawl; listings (seeds, sitemaps, feeds) are always revisited first.
+KINDS = ("seed", "sitemap", "feed", "page")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS urls (
+    url TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    depth INTEGER NOT NULL,
+    site TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'queued',
+    seq INTEGER NOT NULL,
+    lastmod TEXT,
+    fetched_at TEXT,
+    http_status INTEGER,
+    etag TEXT,
+    last_modified TEXT,
+    content_hash TEXT,
+    error TEXT
+);
+CREATE INDEX IF NOT EXISTS urls_queue ON urls (state, seq);
+"""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One URL of the frontier and what the last fetch of it found."""
+
+    url: str
+    kind: str
+    depth: int
+    site: str
+    state: str
+    lastmod: datetime | None = None
+    fetched_at: datetime | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    content_hash: str | None = None
+
+
+class Frontier:
+    """Queued, done and failed URLs of an archive's crawls; safe to use from several threads."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        # Every change is its own committed transaction: a kill -9 loses at most the URL in hand.
+        self._conn.executescript(_SCHEMA)
+        self._seq = self._conn.execute("SELECT coalesce(max(seq), 0) FROM urls").fetchone()[0]
+
+    def add(
+        self, url: str, *, kind: str, depth: int, site: str, lastmod: datetime | None = None
+    ) -> bool:
+        """Queue `url` if it is new, or if `lastmod` says it changed since its last fetch."""
+        with self._lock, self._conn:
+            row = self._conn.execute(
+                "SELECT state, fetched_at FROM urls WHERE url = ?", (url,)
+            ).fetchone()
+            if row is None:
+                self._seq += 1
+                self._conn.execute(
+                    "INSERT INTO urls (url, kind, depth, site, seq, lastmod) VALUES (?,?,?,?,?,?)",
+                    (url, kind, depth, site, self._seq, _iso(lastmod)),
+                )
+                return True
+            state, fetched_at = row
+            if state != "queued" and lastmod and fetched_at and lastmod > _parse(fetched_at):
+                self._requeue("url = ?", (url,), lastmod=lastmod)
+                return True
+            return False
+
+    def queued(self, limit: int) -> list[Entry]:
+        """Return up to `limit` queued URLs: listings first, then pages in discovery order."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT * FROM urls WHERE state = 'queued' ORDER BY kind = 'page', seq LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [_entry(row) for row in rows]
+
+    def done(
+        self,
+        url: str,
+        *,
+        status: int,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        content_hash: str | None = None,
+        fetched_at: datetime | None = None,
+    ) -> None:
+        """Record a finished fetch of `url` (304s keep the previous content hash)."""
+        with self._lock, self._conn:
+            self._conn.execute(
+                "UPDATE urls SET state = 'done', http_status = ?, fetched_at = ?, error = NULL,"
+                " etag = coalesce(?, etag), last_modified = coalesce(?, last_modified),"
+                " content_hash = coalesce(?, content_hash) WHERE url = ?",
+                (
+                    status,
+                    _iso(fetched_at or datetime.now(UTC)),
+                    etag,
+                    last_modified,
+                    content_hash,
+                    url,
+                ),
+            )
+
+    def failed(self, url: str, error: str) -> None:
+        """Record that fetching or reading `url` failed, and why."""
+        with self._lock, self._conn:
+            self._conn.execute(
+                "UPDATE urls SET state = 'failed', fetched_at = ?, error = ? WHERE url = ?",
+                (_iso(datetime.now(UTC)), error, url),
+            )
+
+    def revisit(self, older_than: timedelta, now: datetime | None = None) -> int:
+        """Requeue every seed, sitemap and feed, and pages last fetched before `older_than`."""
+        cutoff = _iso((now or datetime.now(UTC)) - older_than)
+        with self._lock, self._conn:
+            return self._requeue(
+                "state != 'queued' AND (kind != 'page' OR fetched_at < ? OR state = 'failed')",
+                (cutoff,),
+            )
+
+    def get(self, url: str) -> Entry | None:
+        """Return what the frontier knows of `url`."""
+        with self._lock:
+            row = self._conn.execute("SELECT * FROM urls WHERE url = ?", (url,)).fetchone()
+        return _entry(row) if row else None
+
+    def counts(self) -> dict[str, int]:
+        """Return how many URLs are queued, done and failed."""
+        with self._lock:
+            rows = self._conn.execute("SELECT state, count(*) FROM urls GROUP BY state")
+            return dict(rows.fetchall())
+
+    def __iter__(self) -> Iterator[Entry]:
+        with self._lock:
+            rows = self._conn.execute("SELECT * FROM urls ORDER BY seq").fetchall()
+        return iter([_entry(row) for row in rows])
+
+    def close(self) -> None:
+        """Close the database."""
+        self._conn.close()
+
+    def _requeue(self, where: str, params: tuple, lastmod: datetime | None = None) -> int:
+        # The caller holds the lock and the transaction.
+        cursor = self._conn.execute(
+            f"UPDATE urls SET state = 'queued', lastmod = coalesce(?, lastmod) WHERE {where}",
+            (_iso(lastmod), *params),
+        )
+        return cursor.rowcount
+
+
+def _entry(row: tuple) -> Entry:
+    url, kind, depth, site, state, _seq, lastmod, fetched_at, _status, etag, last_mod, hash_ = row[
+        :12
+    ]
+    return Entry(
+        url=url,
+        kind=kind,
+        depth=depth,
+        site=site,
+        state=state,
+        lastmod=_parse(lastmod),
+        fetched_at=_parse(fetched_at),
+        etag=etag,
+        last_modified=last_mod,
+        content_hash=hash_,
+    )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat() if moment else None
+
+
+def _parse(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
