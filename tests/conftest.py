@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -101,19 +103,44 @@ def archive_path(tmp_path_factory: pytest.TempPathFactory, articles: list[Articl
     return path
 
 
+Body = bytes | Iterable[bytes]  # an iterable is streamed, without Content-Length
+Route = tuple[int, dict[str, str], Body]
+
+
+class Visit(NamedTuple):
+    """One request the test server received."""
+
+    time: float  # time.monotonic() when it arrived
+    method: str
+    path: str
+    headers: dict[str, str]  # lower-cased names
+
+
 class _SiteHandler(BaseHTTPRequestHandler):
-    """Serves `server.routes`: path -> (status, headers, body)."""
+    """Serves `server.site.routes`: path -> (status, headers, body) or a callable returning one."""
 
     def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
-        status, headers, body = self.server.routes.get(  # type: ignore[attr-defined]
-            self.path, (404, {"Content-Type": "text/plain"}, b"not found")
+        site: Site = self.server.site  # type: ignore[attr-defined]
+        visit = Visit(
+            time.monotonic(),
+            self.command,
+            self.path,
+            {name.lower(): value for name, value in self.headers.items()},
         )
+        site.log.append(visit)
+        route = site.routes.get(self.path, (404, {"Content-Type": "text/plain"}, b"not found"))
+        status, headers, body = route(visit) if callable(route) else route
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
+        if isinstance(body, bytes) and "Content-Length" not in headers:
+            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        try:
+            for chunk in [body] if isinstance(body, bytes) else body:
+                self.wfile.write(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            site.broken.append(self.path)
 
     def log_message(self, *args: object) -> None:
         pass
@@ -121,26 +148,36 @@ class _SiteHandler(BaseHTTPRequestHandler):
 
 @dataclass
 class Site:
-    """A real HTTP server on 127.0.0.1 whose routes a test sets."""
+    """A real HTTP server on 127.0.0.1 whose routes a test sets, with a log of what it got."""
 
     server: ThreadingHTTPServer
-    routes: dict[str, tuple[int, dict[str, str], bytes]]
+    routes: dict[str, Route | Callable[[Visit], Route]] = field(default_factory=dict)
+    log: list[Visit] = field(default_factory=list)
+    broken: list[str] = field(default_factory=list)  # paths whose client hung up mid-body
 
-    def url(self, path: str) -> str:
-        """Return the full URL of `path` on this server."""
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}{path}"
+    def url(self, path: str, host: str = "127.0.0.1") -> str:
+        """Return the full URL of `path` on this server (`host` may be "localhost")."""
+        return f"http://{host}:{self.server.server_address[1]}{path}"
+
+    def paths(self) -> list[str]:
+        """Return the paths requested so far, in order."""
+        return [visit.path for visit in self.log]
+
+    def gaps(self) -> list[float]:
+        """Return the seconds between each request and the one before it."""
+        times = [visit.time for visit in self.log]
+        return [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
 
 
 @pytest.fixture
 def site() -> Iterator[Site]:
     """A live web server on 127.0.0.1 (routes empty until the test adds some)."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _SiteHandler)
-    server.routes = {}  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    server.site = Site(server)  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
-        yield Site(server, server.routes)  # type: ignore[attr-defined]
+        yield server.site  # type: ignore[attr-defined]
     finally:
         server.shutdown()
         server.server_close()
