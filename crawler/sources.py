@@ -1,4 +1,4 @@
-"""Crawl sources: folders of saved pages and single web pages, read as raw `Page`s."""
+"""Local crawl sources: folders of saved pages, read as raw `Page`s."""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
+from crawler.decode import MAX_HTML_BYTES
 from crawler.errors import SourceError
-from crawler.fetch import MAX_BYTES, check_url, fetch_page
 from crawler.page import Page
 
 PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 
 
 def is_url(source: str) -> bool:
-    """Return whether `source` names a web address rather than a folder."""
+    """Return whether `source` names a web address rather than a local path."""
     return "://" in source
 
 
@@ -33,7 +33,7 @@ def saved_pages(folder: str | Path) -> list[Path]:
     )
 
 
-def read_saved_page(path: Path, max_bytes: int = MAX_BYTES) -> Page:
+def read_saved_page(path: Path, max_bytes: int = MAX_HTML_BYTES) -> Page:
     """Read one saved page (gunzipping `.gz` files), refusing pages over `max_bytes`."""
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     with opener(path, "rb") as stream:
@@ -42,20 +42,3 @@ def read_saved_page(path: Path, max_bytes: int = MAX_BYTES) -> Page:
         raise SourceError(f"{path} is over the {max_bytes:,}-byte cap; skipped.")
     saved_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
     return Page(location=str(path), content=content, fetched_at=saved_at)
-
-
-def page_locations(source: str) -> list[str]:
-    """Return what one crawl source holds: the URL itself, or every saved page in a folder."""
-    if is_url(source):
-        return [check_url(source)]
-    return [str(path) for path in saved_pages(source)]
-
-
-def read_page(location: str) -> Page:
-    """Fetch or read the page at `location` (a URL or a saved file's path)."""
-    if is_url(location):
-        return fetch_page(location)
-    try:
-        return read_saved_page(Path(location))
-    except (OSError, EOFError) as exc:
-        raise SourceError(f"Cannot read {location}: {exc}") from exc

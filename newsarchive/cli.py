@@ -6,16 +6,22 @@ import html
 import json
 import logging
 import re
+from datetime import UTC, datetime, timedelta
+from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import click
 
 from crawler import CrawlerError
+from crawler.crawl import CrawlOptions, CrawlStats, Outcome, check_source, local_page_count
+from crawler.fetch import FetchPolicy
 from indexer import IndexerError, NewsIndex, SearchResults
-from newsarchive.ingest import crawl_pages, plan
-from newsarchive.progress import Progress
+from newsarchive import ingest
+from newsarchive.progress import CrawlProgress
 
 DEFAULT_ARCHIVE = "index_data"
+PROJECT_URL = "https://github.com/newsarchive/newsarchive"
 SAMPLE_ARCHIVE = Path(__file__).resolve().parent.parent / "sample_archive"
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
 
@@ -51,39 +57,163 @@ def cli(verbose: int) -> None:
 @cli.command()
 @click.argument("sources", nargs=-1, required=True)
 @archive_option
-def crawl(sources: tuple[str, ...], archive: Path) -> None:
-    """Extract articles from SOURCES (folders of saved pages, or page URLs) into the archive."""
-    _crawl(list(sources), archive)
+@click.option(
+    "--depth",
+    type=click.IntRange(0, 20),
+    default=2,
+    show_default=True,
+    help="Links to follow from a seed page.",
+)
+@click.option(
+    "--max-pages",
+    type=click.IntRange(1),
+    default=10_000,
+    show_default=True,
+    help="Article pages to fetch in this run at most.",
+)
+@click.option("--single", is_flag=True, help="Fetch just the given URLs; follow nothing.")
+@click.option(
+    "--revisit-after",
+    type=click.IntRange(0),
+    default=7,
+    show_default=True,
+    help="Days after which a fetched page is fetched again (conditionally).",
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(0),
+    default=1.0,
+    show_default=True,
+    help="Seconds between two requests to one host (robots.txt may ask more).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=8,
+    show_default=True,
+    help="Pages fetched at once (from different hosts).",
+)
+@click.option("--contact", help="A URL or e-mail for site owners, added to the user agent.")
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Allow URLs on loopback and private networks (refused by default).",
+)
+@click.option(
+    "--from",
+    "date_from",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="WARC input: skip captures before this day.",
+)
+@click.option(
+    "--to",
+    "date_to",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="WARC input: skip captures after this day.",
+)
+@click.option("--quiet", is_flag=True, help="No progress lines.")
+@click.option("--json-log", is_flag=True, help="One JSON line per page on stdout.")
+def crawl(sources: tuple[str, ...], archive: Path, **options: Any) -> None:
+    """Crawl SOURCES into the archive: folders of saved pages, WARC/ARC files, or http(s)
+    URLs (a site to crawl politely, a sitemap, a feed, or with --single one page)."""
+    quiet, json_log = options.pop("quiet"), options.pop("json_log")
+    _crawl(list(sources), archive, crawl_options_from(**options), quiet=quiet, json_log=json_log)
 
 
-def _crawl(sources: list[str], archive: Path) -> None:
+def _crawl(
+    sources: list[str], archive: Path, options: CrawlOptions, *, quiet: bool, json_log: bool
+) -> None:
     try:
-        locations = plan(sources)  # bad sources fail here, before an archive is made
+        for source in sources:
+            check_source(source)  # bad sources fail here, before an archive is made
     except CrawlerError as exc:
         raise CommandError(str(exc)) from exc
-    progress = Progress(len(locations), "pages")
+    progress = CrawlProgress(local_page_count(sources), enabled=not quiet)
+
+    def heard(outcome: Outcome, stats: CrawlStats) -> None:
+        if json_log:
+            click.echo(json.dumps(outcome_record(outcome), ensure_ascii=False))
+        progress.update(stats)
+
     with _open(archive, create=True) as index:
         try:
-            result = crawl_pages(locations, index, on_progress=progress.update)
-        except IndexerError as exc:
+            result = ingest.crawl(sources, index, options, on_outcome=heard)
+        except (CrawlerError, IndexerError) as exc:
             raise CommandError(str(exc)) from exc
+        progress.finish(result.stats)
         counts = result.counts
-        click.echo(
-            f"{len(locations)} pages: {counts.new} new articles, {counts.replaced} updated, "
-            f"{len(result.skipped)} skipped; {len(index)} articles in {archive}"
+        summary = (
+            f"{result.stats.pages} pages: {counts.new} new articles, {counts.replaced} updated, "
+            f"{result.stats.unchanged} unchanged, {len(result.skipped)} skipped, "
+            f"{len(result.errors)} failed; {len(index)} articles in {archive}"
         )
-    for location, reason in result.skipped:
-        click.echo(f"  skipped {location}: {reason}", err=True)
-    if result.skipped and not counts.new + counts.replaced:
-        raise CommandError("No article was stored: every page was skipped (reasons above).")
+    click.echo(summary, err=json_log)
+    if not quiet:
+        for location, reason in result.errors:
+            click.echo(f"  failed {location}: {reason}", err=True)
+    if result.errors and not counts.new + counts.replaced + result.stats.unchanged:
+        raise CommandError("No article was stored: every page failed (reasons above).")
+
+
+def crawl_options_from(
+    depth: int,
+    max_pages: int,
+    single: bool,
+    revisit_after: int,
+    delay: float,
+    workers: int,
+    contact: str | None,
+    allow_private: bool,
+    date_from: datetime | None,
+    date_to: datetime | None,
+) -> CrawlOptions:
+    """Return the crawl options the command-line flags ask for."""
+    agent = f"newsarchive/{version('newsarchive')} (+{contact or PROJECT_URL})"
+    return CrawlOptions(
+        depth=depth,
+        max_pages=max_pages,
+        single=single,
+        revisit_after=timedelta(days=revisit_after),
+        workers=workers,
+        date_from=date_from.replace(tzinfo=UTC) if date_from else None,
+        date_to=date_to.replace(tzinfo=UTC) if date_to else None,
+        policy=FetchPolicy(user_agent=agent, delay=delay, allow_private=allow_private),
+    )
+
+
+def outcome_record(outcome: Outcome) -> dict[str, str]:
+    """Return one page's outcome as a JSON-able record for --json-log."""
+    if outcome.article is not None:
+        return {
+            "location": outcome.location,
+            "result": "article",
+            "id": outcome.article.id,
+            "url": outcome.article.url,
+            "title": outcome.article.title,
+        }
+    if outcome.error:
+        return {"location": outcome.location, "result": "failed", "reason": outcome.error}
+    return {"location": outcome.location, "result": "skipped", "reason": outcome.skipped}
 
 
 @cli.command()
 @archive_option
-def reindex(archive: Path) -> None:
+@click.option(
+    "--reextract",
+    is_flag=True,
+    help="First extract every page kept in the archive's WARC files again.",
+)
+def reindex(archive: Path, reextract: bool) -> None:
     """Rebuild the search index from the archive's article store (no network)."""
     with _open(archive, create=NewsIndex.has_store(archive)) as index:
         try:
+            if reextract:
+                result = ingest.reextract(index)
+                click.echo(
+                    f"Re-extracted {result.counts.new + result.counts.replaced} articles "
+                    f"({result.counts.new} new, {len(result.skipped)} pages skipped, "
+                    f"{len(result.errors)} failed)"
+                )
             count = index.rebuild()
         except IndexerError as exc:
             raise CommandError(str(exc)) from exc
@@ -152,7 +282,7 @@ def demo(host: str, port: int) -> None:
         click.echo(f"Using the archive already built in {archive}")
     else:
         click.echo(f"Building the sample archive from {SAMPLE_ARCHIVE} into {archive}")
-        _crawl([str(SAMPLE_ARCHIVE)], archive)
+        _crawl([str(SAMPLE_ARCHIVE)], archive, CrawlOptions(), quiet=False, json_log=False)
     _serve(archive, host, port, threads=8)
 
 

@@ -1,15 +1,15 @@
-"""The crawl job: read every page of the given sources, extract articles, store and index them."""
+"""Crawl and re-extraction jobs: pages from the crawler, articles into the index."""
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crawler import Article, CrawlerError, extract_article
-from crawler.sources import page_locations, read_page
+from crawler import Article
+from crawler.crawl import WARC_DIR, Crawler, CrawlOptions, CrawlStats, Outcome, extract_page
+from crawler.warc import archived_pages
 from indexer import AddCounts, NewsIndex
 
 logger = logging.getLogger(__name__)
@@ -19,42 +19,62 @@ BATCH_SIZE = 200
 
 @dataclass
 class CrawlReport:
-    """What a crawl did: articles stored, and the pages it skipped (with why)."""
+    """What a crawl did: articles stored, and the pages it skipped or failed on (with why)."""
 
     counts: AddCounts = field(default_factory=AddCounts)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    stats: CrawlStats = field(default_factory=CrawlStats)
 
 
-def plan(sources: list[str]) -> list[str]:
-    """Return every page location the crawl `sources` (folders or URLs) hold, in order."""
-    return [location for source in sources for location in page_locations(source)]
-
-
-def crawl_pages(
-    locations: list[str],
+def crawl(
+    sources: list[str],
     index: NewsIndex,
-    on_progress: Callable[[int], None] | None = None,
+    options: CrawlOptions | None = None,
+    on_outcome: Callable[[Outcome, CrawlStats], None] | None = None,
 ) -> CrawlReport:
-    """Read, extract and index the pages at `locations`, one commit per batch."""
+    """Crawl `sources` into `index`; `on_outcome` hears about every page as it is done."""
     report = CrawlReport()
-    batch: list[Article] = []
-    for done, location in enumerate(locations, 1):
-        try:
-            batch.append(_article_at(location))
-        except CrawlerError as exc:
-            logger.info("skipped %s: %s", location, exc)
-            report.skipped.append((location, str(exc)))
-        if len(batch) >= BATCH_SIZE or done == len(locations):
-            report.counts += index.add(batch)
-            batch = []
-        if on_progress:
-            on_progress(done)
+
+    def commit(articles: list[Article]) -> None:
+        report.counts += index.add(articles)
+
+    with Crawler(index.path, options) as crawler:
+        report.stats = crawler.stats
+        for outcome in crawler.run(sources, commit):
+            _note(report, outcome)
+            if on_outcome:
+                on_outcome(outcome, crawler.stats)
     return report
 
 
-def _article_at(location: str) -> Article:
-    page = read_page(location)
-    # A saved page without a canonical link is known by its file's address.
-    url = page.url or Path(location).resolve().as_uri()
-    article = extract_article(page.content, url=url, charset=page.charset)
-    return dataclasses.replace(article, fetched_at=page.fetched_at)
+def reextract(index: NewsIndex, on_outcome: Callable[[Outcome], None] | None = None) -> CrawlReport:
+    """Extract every page kept in the archive's WARC files again, replacing stored articles."""
+    report = CrawlReport()
+    batch: list[Article] = []
+    for outcome in _outcomes(index.path / WARC_DIR):
+        _note(report, outcome)
+        if outcome.article is not None:
+            batch.append(outcome.article)
+            if len(batch) >= BATCH_SIZE:
+                report.counts += index.add(batch)
+                batch = []
+        if on_outcome:
+            on_outcome(outcome)
+    report.counts += index.add(batch)
+    return report
+
+
+def _outcomes(folder: Path) -> Iterator[Outcome]:
+    if not folder.is_dir():
+        return
+    for page in archived_pages(folder):
+        yield extract_page(page)
+
+
+def _note(report: CrawlReport, outcome: Outcome) -> None:
+    if outcome.error:
+        logger.info("failed %s: %s", outcome.location, outcome.error)
+        report.errors.append((outcome.location, outcome.error))
+    elif outcome.article is None:
+        report.skipped.append((outcome.location, outcome.skipped))

@@ -1,4 +1,4 @@
-"""Progress lines for long jobs: items done, rate and time left."""
+"""Progress lines for long jobs: pages done and what became of them, rate, time left."""
 
 from __future__ import annotations
 
@@ -6,37 +6,53 @@ import sys
 import time
 from typing import TextIO
 
-
-class Progress:
-    """Reports `done/total` with a rate and an ETA, at most once per `interval` seconds."""
-
-    def __init__(
-        self, total: int, unit: str, stream: TextIO | None = None, interval: float = 1.0
-    ) -> None:
-        self.total = total
-        self.unit = unit
-        self.stream = stream or sys.stderr
-        self.interval = interval
-        self.started = time.monotonic()
-        self._last = 0.0
-
-    def update(self, done: int) -> None:
-        """Record that `done` items are finished; print a line if one is due."""
-        now = time.monotonic()
-        if now - self._last >= self.interval or done == self.total:
-            self._last = now
-            print(self.line(done, now - self.started), file=self.stream, flush=True)
-
-    def line(self, done: int, elapsed: float) -> str:
-        """Return the progress line for `done` items after `elapsed` seconds."""
-        rate = done / elapsed if elapsed > 0 else 0.0
-        text = f"{done:,}/{self.total:,} {self.unit} ({rate:,.1f}/s"
-        if 0 < done < self.total and rate > 0:
-            text += f", ETA {_clock((self.total - done) / rate)}"
-        return text + ")"
+from crawler.crawl import CrawlStats
 
 
 def _clock(seconds: float) -> str:
     minutes, secs = divmod(int(seconds + 0.5), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}"
+
+
+class CrawlProgress:
+    """A crawl's progress line: pages done and what became of them, queue, rate."""
+
+    def __init__(
+        self,
+        total: int | None = None,
+        enabled: bool = True,
+        stream: TextIO | None = None,
+        interval: float = 1.0,
+    ) -> None:
+        self.total = total  # known for folders and WARC files, not for the web
+        self.enabled = enabled
+        self.stream = stream or sys.stderr
+        self.interval = interval
+        self._last = 0.0
+
+    def update(self, stats: CrawlStats) -> None:
+        """Print the line for `stats` if one is due."""
+        now = time.monotonic()
+        if self.enabled and now - self._last >= self.interval:
+            self._last = now
+            print(self.line(stats), file=self.stream, flush=True)
+
+    def finish(self, stats: CrawlStats) -> None:
+        """Print the final line."""
+        if self.enabled:
+            print(self.line(stats), file=self.stream, flush=True)
+
+    def line(self, stats: CrawlStats) -> str:
+        """Return the progress line for `stats`."""
+        done = f"{stats.pages:,}/{self.total:,}" if self.total else f"{stats.pages:,}"
+        text = (
+            f"{done} pages ({stats.articles:,} articles, {stats.unchanged:,} unchanged,"
+            f" {stats.skipped:,} skipped, {stats.errors:,} failed)"
+        )
+        if not self.total:
+            text += f", {stats.queued:,} queued, {stats.fetched:,} fetched"
+        text += f", {stats.rate:,.1f} pages/s"
+        if self.total and 0 < stats.pages < self.total and stats.rate > 0:
+            text += f", ETA {_clock((self.total - stats.pages) / stats.rate)}"
+        return text

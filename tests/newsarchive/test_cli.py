@@ -29,8 +29,10 @@ def sample_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled sample archive crawled by the CLI into a fresh archive folder."""
     archive = tmp_path_factory.mktemp("cli") / "archive"
     result = run("crawl", str(SAMPLE_ARCHIVE), "--archive", str(archive))
-    assert "323 pages: 323 new articles, 0 updated, 0 skipped" in result.stdout
-    assert "323/323 pages" in result.stderr  # the progress line
+    assert "323 pages: 323 new articles, 0 updated, 0 unchanged, 0 skipped, 0 failed" in (
+        result.stdout
+    )
+    assert "323/323 pages (323 articles" in result.stderr  # the progress line
     return archive
 
 
@@ -70,7 +72,7 @@ def test_recrawl_updates_instead_of_duplicating(sample_archive: Path, tmp_path: 
     archive = tmp_path / "copy"
     shutil.copytree(sample_archive, archive)
     out = run("crawl", str(SAMPLE_ARCHIVE / "wikinews"), "--archive", str(archive)).stdout
-    assert "43 pages: 0 new articles, 43 updated, 0 skipped; 323 articles" in out
+    assert "43 pages: 0 new articles, 43 updated, 0 unchanged, 0 skipped, 0 failed; 323" in out
 
 
 def test_reindex_rebuilds_from_the_store(sample_archive: Path, tmp_path: Path) -> None:
@@ -89,7 +91,9 @@ def test_crawl_of_a_single_url(site: Site, tmp_path: Path) -> None:
     page = next((SAMPLE_ARCHIVE / "voa-shona").glob("*.html")).read_bytes()
     site.routes["/story.html"] = (200, {"Content-Type": "text/html"}, page)
     archive = tmp_path / "archive"
-    out = run("crawl", site.url("/story.html"), "--archive", str(archive)).stdout
+    out = run(
+        "crawl", site.url("/story.html"), "--single", "--allow-private", "--archive", str(archive)
+    ).stdout
     assert "1 pages: 1 new articles" in out
     stats = json.loads(run("stats", "--archive", str(archive), "--json").stdout)
     assert stats["sources"] == {"VOA Shona": 1}
@@ -102,9 +106,13 @@ def test_crawl_of_a_single_url(site: Site, tmp_path: Path) -> None:
         (["stats", "--archive", "{tmp}/none"], "No archive at"),
         (["serve", "--archive", "{tmp}/none"], "No archive at"),
         (["reindex", "--archive", "{tmp}/none"], "No archive at"),
-        (["crawl", "{tmp}/no-such-folder", "--archive", "{tmp}/a"], "is not a folder"),
+        (["crawl", "{tmp}/no-such-folder", "--archive", "{tmp}/a"], "does not exist"),
         (["crawl", "ftp://example.org/x", "--archive", "{tmp}/a"], "Not an http(s) URL"),
-        (["crawl", "http://127.0.0.1:9/x", "--archive", "{tmp}/a"], "every page was skipped"),
+        (
+            ["crawl", "http://127.0.0.1:9/x", "--allow-private", "--archive", "{tmp}/a"],
+            "every page failed",
+        ),
+        (["crawl", "http://127.0.0.1:9/x", "--single", "--archive", "{tmp}/a"], "private"),
         (["search", "--archive", "{tmp}/a"], "Missing argument 'QUERY'"),
         (["search", "x", "--limit", "0"], "0 is not in the range"),
         (["demo", "--port", "70000"], "70000 is not in the range"),

@@ -1,0 +1,390 @@
+"""The crawl: sources in, articles out; polite, resumable, incremental, keeping the originals.
+
+Sources are folders of saved pages, WARC/ARC files, and http(s) URLs. A URL is the seed of
+a site crawl (its robots.txt sitemaps, /sitemap.xml, the feeds it links to, then same-site
+article links up to `depth`), or a sitemap or feed itself; with `single`, just that page.
+Web URLs go through the frontier in the archive, so a stopped crawl resumes and a finished
+one, run again, revisits only what may have changed. Every page read is kept in the
+archive's WARC files, so `reindex --reextract` can redo extraction without the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import urljoin
+
+from crawler.article import Article
+from crawler.errors import ExtractionError, FetchError, NotAnArticle, SourceError
+from crawler.extract import extract_article
+from crawler.feeds import is_feed, parse_feed
+from crawler.fetch import Fetcher, FetchPolicy, Response, check_url
+from crawler.frontier import FRONTIER_FILE, Entry, Frontier
+from crawler.links import Link, feed_urls, looks_like_article_url, page_links, same_site
+from crawler.page import Page
+from crawler.sitemaps import is_sitemap, parse_sitemap
+from crawler.sources import is_url, read_saved_page, saved_pages
+from crawler.warc import WarcWriter, count_records, is_warc, warc_pages
+
+logger = logging.getLogger(__name__)
+
+WARC_DIR = "warc"
+
+
+@dataclass(frozen=True)
+class CrawlOptions:
+    """How far and how fast to crawl; the defaults suit a polite crawl of a news site."""
+
+    depth: int = 2
+    max_pages: int = 10_000
+    single: bool = False
+    revisit_after: timedelta = timedelta(days=7)
+    workers: int = 8
+    date_from: datetime | None = None  # WARC capture dates, inclusive
+    date_to: datetime | None = None
+    policy: FetchPolicy = field(default_factory=FetchPolicy)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one page: an article, or the reason it gave none."""
+
+    location: str
+    article: Article | None = None
+    skipped: str = ""  # readable, but not a (changed) article
+    error: str = ""  # could not be fetched or read
+
+
+@dataclass
+class CrawlStats:
+    """Live counters of a crawl, for progress lines and the final summary."""
+
+    started: float = field(default_factory=time.monotonic)
+    fetched: int = 0
+    articles: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    errors: int = 0
+    queued: int = 0
+
+    @property
+    def pages(self) -> int:
+        """Pages done so far, whatever became of them."""
+        return self.articles + self.unchanged + self.skipped + self.errors
+
+    @property
+    def rate(self) -> float:
+        """Pages done per second since the crawl started."""
+        return self.pages / max(time.monotonic() - self.started, 1e-9)
+
+    def count(self, outcome: Outcome) -> None:
+        """Add one page's outcome to the counters."""
+        if outcome.article is not None:
+            self.articles += 1
+        elif outcome.error:
+            self.errors += 1
+        elif outcome.skipped == UNCHANGED:
+            self.unchanged += 1
+        else:
+            self.skipped += 1
+
+
+UNCHANGED = "unchanged since the last crawl"
+BATCH_ARTICLES = 100
+BATCH_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class FetchRecord:
+    """What the frontier keeps of one fetch, written once the page's article is committed."""
+
+    url: str
+    status: int
+    etag: str | None
+    last_modified: str | None
+    content_hash: str | None
+    fetched_at: datetime
+
+
+# A discovered URL and what it is to the crawl: "sitemap", "feed" or "page".
+Found = tuple[str, Link]
+# Stores a batch of articles durably (the index's add) before the crawl moves on.
+Commit = Callable[[list[Article]], object]
+
+
+@dataclass(frozen=True)
+class Visit:
+    """The result of fetching one frontier URL: outcome, links found, and the fetch record."""
+
+    outcome: Outcome
+    found: list[Found] = field(default_factory=list)
+    record: FetchRecord | None = None
+
+
+class _Batch:
+    """Articles waiting for one commit, and the fetches to mark done once it lands."""
+
+    def __init__(self, commit: Commit, frontier: Frontier) -> None:
+        self.commit = commit
+        self.frontier = frontier
+        self.articles: list[Article] = []
+        self.records: list[FetchRecord] = []
+        self.since = time.monotonic()
+
+    def add(self, outcome: Outcome, record: FetchRecord | None = None) -> None:
+        """Hold `outcome`'s article and `record` until the next commit; commit when due."""
+        if outcome.article is not None:
+            self.articles.append(outcome.article)
+        if record is not None:
+            self.records.append(record)
+        due = time.monotonic() - self.since >= BATCH_SECONDS
+        if len(self.articles) >= BATCH_ARTICLES or (due and (self.articles or self.records)):
+            self.flush()
+
+    def urls(self) -> set[str]:
+        """Return the URLs fetched but not yet marked done."""
+        return {record.url for record in self.records}
+
+    def flush(self) -> None:
+        """Commit the held articles, then mark their fetches done in the frontier."""
+        if self.articles:
+            self.commit(self.articles)
+        for r in self.records:
+            self.frontier.done(
+                r.url,
+                status=r.status,
+                etag=r.etag,
+                last_modified=r.last_modified,
+                content_hash=r.content_hash,
+                fetched_at=r.fetched_at,
+            )
+        self.articles, self.records, self.since = [], [], time.monotonic()
+
+
+class Crawler:
+    """Runs crawls into one archive folder (frontier, fetch log and WARC files live there)."""
+
+    def __init__(self, archive: Path, options: CrawlOptions | None = None) -> None:
+        self.archive = Path(archive)
+        self.options = options or CrawlOptions()
+        self.stats = CrawlStats()
+        self.archive.mkdir(parents=True, exist_ok=True)
+        self.frontier = Frontier(self.archive / FRONTIER_FILE)
+        self.warc = WarcWriter(self.archive / WARC_DIR)
+        self._fetcher: Fetcher | None = None
+
+    def run(self, sources: list[str], commit: Commit) -> Iterator[Outcome]:
+        """Crawl `sources`, yielding each page's outcome; articles go to `commit` in batches.
+
+        A web page counts as done in the frontier only once `commit` has returned for its
+        article, so a crawl killed at any point resumes without losing an article.
+        """
+        checked = [check_source(source) for source in sources]  # fail before any work
+        batch = _Batch(commit, self.frontier)
+        try:
+            for source in checked:
+                if not is_url(source):
+                    for outcome in self._local(source):
+                        batch.add(outcome)
+                        yield outcome
+            urls = [source for source in checked if is_url(source)]
+            if urls:
+                for outcome in self._web(urls, batch):
+                    yield outcome
+        finally:
+            batch.flush()
+
+    def close(self) -> None:
+        """Finish the WARC file and release the network client and the frontier."""
+        self.warc.close()
+        if self._fetcher is not None:
+            self._fetcher.close()
+        self.frontier.close()
+
+    def __enter__(self) -> Crawler:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # Local sources: saved pages and WARC files.
+
+    def _local(self, source: str) -> Iterator[Outcome]:
+        path = Path(source)
+        pages = (
+            warc_pages(path, date_from=self.options.date_from, date_to=self.options.date_to)
+            if is_warc(path)
+            else (self._saved(file) for file in saved_pages(path))
+        )
+        for page in pages:
+            outcome = self._keep_and_extract(page) if isinstance(page, Page) else page
+            self.stats.count(outcome)
+            yield outcome
+
+    def _saved(self, path: Path) -> Page | Outcome:
+        try:
+            page = read_saved_page(path)
+        except (OSError, EOFError, SourceError) as exc:
+            return Outcome(str(path), error=f"cannot read {path}: {exc}")
+        # A saved page that names no URL of its own is known by its file's address.
+        return replace(page, url=page.url or path.resolve().as_uri())
+
+    def _keep_and_extract(self, page: Page) -> Outcome:
+        self.warc.write_response(
+            page.url or page.location,
+            200,
+            {"Content-Type": f"text/html; charset={page.charset}" if page.charset else "text/html"},
+            page.content,
+            page.fetched_at,
+        )
+        return extract_page(page)
+
+    # The web: a frontier of URLs fetched by a pool of threads.
+
+    def _web(self, urls: list[str], batch: _Batch) -> Iterator[Outcome]:
+        revisited = self.frontier.revisit(self.options.revisit_after)
+        if revisited:
+            logger.info("revisiting %d listings and stale pages", revisited)
+        for url in urls:
+            self.frontier.add(
+                url, kind="page" if self.options.single else "seed", depth=0, site=url
+            )
+        self._fetcher = self._fetcher or Fetcher(self.options.policy)
+        page_budget = self.options.max_pages
+        running: dict[Future[Visit], Entry] = {}
+        with ThreadPoolExecutor(self.options.workers, thread_name_prefix="crawl") as pool:
+            while True:
+                # Fetched but not yet committed URLs stay queued in the frontier until the commit.
+                busy = {entry.url for entry in running.values()} | batch.urls()
+                room = 2 * self.options.workers - len(running)
+                for entry in self.frontier.queued(room + len(busy)) if room > 0 else []:
+                    if entry.url in busy or room <= 0:
+                        continue
+                    if entry.kind == "page":
+                        if page_budget <= 0:
+                            continue
+                        page_budget -= 1
+                    running[pool.submit(self._visit, entry)] = entry
+                    room -= 1
+                self.stats.queued = self.frontier.counts().get("queued", 0)
+                if not running:
+                    return
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    entry = running.pop(future)
+                    visit = future.result()
+                    self._enqueue(entry, visit.found)
+                    batch.add(visit.outcome, visit.record)
+                    self.stats.fetched += visit.record is not None
+                    self.stats.count(visit.outcome)
+                    yield visit.outcome
+
+    def _visit(self, entry: Entry) -> Visit:
+        """Fetch one frontier URL and read it (runs on a pool thread)."""
+        assert self._fetcher is not None
+        try:
+            response = self._fetcher.get(
+                entry.url, etag=entry.etag, last_modified=entry.last_modified
+            )
+        except FetchError as exc:
+            self.frontier.failed(entry.url, str(exc))
+            return Visit(Outcome(entry.url, error=str(exc)))
+        record = FetchRecord(
+            entry.url,
+            response.status,
+            response.etag,
+            response.last_modified,
+            entry.content_hash,
+            response.fetched_at,
+        )
+        if response.status == 304:
+            return Visit(Outcome(entry.url, skipped=UNCHANGED), record=record)
+        self.warc.write_response(
+            response.url, response.status, response.headers, response.content, response.fetched_at
+        )
+        record = replace(record, content_hash=hashlib.sha256(response.content).hexdigest())
+        if record.content_hash == entry.content_hash:
+            return Visit(Outcome(entry.url, skipped=UNCHANGED), record=record)
+        outcome, found = self._read(entry, response)
+        return Visit(outcome, found, record)
+
+    def _read(self, entry: Entry, response: Response) -> tuple[Outcome, list[Found]]:
+        content, kind = response.content, response.content_type
+        try:
+            if entry.kind in ("seed", "sitemap") and is_sitemap(content, kind):
+                pages, children = parse_sitemap(content, response.url)
+                found = [("sitemap", Link(url)) for url in children]
+                return Outcome(entry.url, skipped="a sitemap"), found + [("page", p) for p in pages]
+            if entry.kind in ("seed", "feed") and is_feed(content, kind):
+                pages = parse_feed(content, response.url)
+                return Outcome(entry.url, skipped="a feed"), [("page", link) for link in pages]
+        except SourceError as exc:  # a corrupt sitemap or feed
+            return Outcome(entry.url, error=str(exc)), []
+        if not response.is_html:
+            return Outcome(entry.url, skipped=f"not an HTML page ({kind})"), []
+        links = self._discover(entry, response)
+        return extract_page(response.page()), links
+
+    def _discover(self, entry: Entry, response: Response) -> list[Found]:
+        found: list[Found] = []
+        if entry.kind == "seed" and not self.options.single:
+            assert self._fetcher is not None
+            sitemaps = self._fetcher.robots_sitemaps(response.url)
+            sitemaps = sitemaps or [urljoin(response.url, "/sitemap.xml")]
+            found += [("sitemap", Link(url)) for url in sitemaps]
+            found += [("feed", Link(url)) for url in feed_urls(response.content, response.url)]
+        if entry.depth < self.options.depth and not self.options.single:
+            found += [
+                ("page", Link(url))
+                for url in page_links(response.content, response.url)
+                if same_site(url, entry.site) and looks_like_article_url(url)
+            ]
+        return found
+
+    def _enqueue(self, entry: Entry, found: list[Found]) -> None:
+        for kind, link in found:
+            self.frontier.add(
+                link.url,
+                kind=kind,
+                depth=entry.depth if kind != "page" else entry.depth + 1,
+                site=entry.site,
+                lastmod=link.lastmod,
+            )
+
+
+def check_source(source: str) -> str:
+    """Return `source` if it is an http(s) URL, a folder or a WARC file; else SourceError."""
+    if is_url(source):
+        return check_url(source)
+    path = Path(source)
+    if path.is_dir() or (path.is_file() and is_warc(path)):
+        return source
+    if path.exists():
+        raise SourceError(
+            f"{source} is neither a folder of saved pages nor a WARC/ARC file (.warc, .warc.gz)."
+        )
+    raise SourceError(f"{source} does not exist; give a folder, a WARC file or an http(s) URL.")
+
+
+def local_page_count(sources: list[str]) -> int | None:
+    """Return how many pages local `sources` hold, or None when one is a URL (unknown)."""
+    if any(is_url(source) for source in sources):
+        return None
+    return sum(count_records(Path(s)) if is_warc(Path(s)) else len(saved_pages(s)) for s in sources)
+
+
+def extract_page(page: Page) -> Outcome:
+    """Extract the article of `page`; a page that holds none gives an Outcome saying why."""
+    try:
+        article = extract_article(page.content, url=page.url, charset=page.charset)
+    except NotAnArticle as exc:
+        return Outcome(page.location, skipped=str(exc))
+    except ExtractionError as exc:
+        return Outcome(page.location, error=str(exc))
+    return Outcome(page.location, article=replace(article, fetched_at=page.fetched_at))
