@@ -21,7 +21,14 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from crawler.article import Article
-from crawler.errors import ExtractionError, FetchError, NotAnArticle, SourceError
+from crawler.errors import (
+    ExtractionError,
+    FetchError,
+    NotAnArticle,
+    RobotsDisallowed,
+    RobotsUnavailable,
+    SourceError,
+)
 from crawler.extract import extract_article
 from crawler.feeds import is_feed, parse_feed
 from crawler.fetch import Fetcher, FetchPolicy, Response, check_url
@@ -292,6 +299,12 @@ class Crawler:
             response = self._fetcher.get(
                 entry.url, etag=entry.etag, last_modified=entry.last_modified
             )
+        except RobotsDisallowed as exc:
+            if isinstance(exc, RobotsUnavailable):
+                self.frontier.failed(entry.url, str(exc))
+                return Visit(Outcome(entry.url, error=str(exc)))
+            self.frontier.failed(entry.url, str(exc))  # asked again when robots.txt may differ
+            return Visit(Outcome(entry.url, skipped=str(exc)))
         except FetchError as exc:
             self.frontier.failed(entry.url, str(exc))
             return Visit(Outcome(entry.url, error=str(exc)))
