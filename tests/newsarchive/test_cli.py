@@ -15,10 +15,14 @@ from tests.conftest import SAMPLE_ARCHIVE, Site
 JUNK = ("Accessibility links", "Skip to main content", "Breaking News", "We use cookies")
 
 
+def command(*args: str) -> list[str]:
+    """Return the command line running the installed `newsarchive` with `args`."""
+    return [str(Path(sys.executable).with_name("newsarchive")), *args]
+
+
 def run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     """Run the installed `newsarchive` command and return what it printed."""
-    command = [str(Path(sys.executable).with_name("newsarchive")), *args]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(command(*args), capture_output=True, text=True, timeout=300)
     if check and result.returncode != 0:
         raise AssertionError(f"{args} failed ({result.returncode}):\n{result.stderr}")
     return result

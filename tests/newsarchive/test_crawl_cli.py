@@ -1,0 +1,119 @@
+"""`newsarchive crawl` against the loopback news site and WARC files, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from crawler.warc import WarcWriter
+from indexer import NewsIndex
+from tests.conftest import Site
+from tests.crawler.newssite import NewsSite, build
+from tests.newsarchive.test_cli import command, run
+
+POLITE_TEST = ["--allow-private", "--workers", "1"]
+
+
+@pytest.fixture
+def news(site: Site) -> NewsSite:
+    return build(site)
+
+
+def stored_urls(archive: Path) -> set[str]:
+    with NewsIndex.open(archive) as index:
+        return {article.url for article in index.articles()}
+
+
+def test_crawl_a_site_from_the_command_line(news: NewsSite, tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    result = run("crawl", news.url("/"), "--archive", str(archive), "--delay", "0", *POLITE_TEST)
+    assert f"{len(news.articles) + 1} new articles" in result.stdout
+    assert "queued" in result.stderr and "pages/s" in result.stderr  # progress lines
+    assert "failed http://127.0.0.1" in result.stderr  # the 404 and the loop, with reasons
+    stats = json.loads(run("stats", "--archive", str(archive), "--json").stdout)
+    assert stats["articles"] == len(news.articles) + 1
+
+
+def test_json_log_reports_every_page(news: NewsSite, tmp_path: Path) -> None:
+    result = run(
+        "crawl",
+        news.url("/"),
+        "--archive",
+        str(tmp_path / "a"),
+        "--delay",
+        "0",
+        "--json-log",
+        "--quiet",
+        *POLITE_TEST,
+    )
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    results = {record["result"] for record in records}
+    assert results == {"article", "skipped", "failed"}
+    assert result.stderr.count("pages/s") == 0  # --quiet: no progress lines
+
+
+def test_a_killed_crawl_resumes_without_refetching_what_is_done(
+    news: NewsSite, tmp_path: Path
+) -> None:
+    archive = tmp_path / "archive"
+    site_args = ["crawl", news.url("/"), "--archive", str(archive), *POLITE_TEST]
+    process = subprocess.Popen(
+        command(*site_args, "--delay", "0.4"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not done_pages(archive):
+        time.sleep(0.2)  # until a first batch of articles is committed
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    done = done_pages(archive)
+    assert 0 < len(stored_urls(archive)) < len(news.articles) + 1, "the kill came too late"
+    before = len(news.site.log)
+    run(*site_args, "--delay", "0")
+    refetched = {news.url(visit.path) for visit in news.site.log[before:]}
+    assert not done & refetched  # what was done before the kill is not fetched again
+    assert len(stored_urls(archive)) == len(news.articles) + 1  # and nothing is lost
+
+
+def done_pages(archive: Path) -> set[str]:
+    """Return the article pages the archive's frontier has marked done."""
+    if not (archive / "crawl.sqlite").exists():
+        return set()
+    with sqlite3.connect(archive / "crawl.sqlite") as conn:
+        rows = conn.execute("SELECT url FROM urls WHERE kind = 'page' AND state = 'done'")
+        return {url for (url,) in rows}
+
+
+def test_warc_files_with_capture_date_filters(news: NewsSite, tmp_path: Path) -> None:
+    with WarcWriter(tmp_path / "capture") as writer:  # a crawl of four days, one page a day
+        for day, path in enumerate(news.linked, start=1):
+            when = datetime(2024, 5, day, 12, tzinfo=UTC)
+            writer.write_response(
+                news.url(path), 200, {"Content-Type": "text/html"}, news.bodies[path], when
+            )
+    warc = next((tmp_path / "capture").glob("*.warc.gz"))
+    archive = tmp_path / "archive"
+    out = run(
+        "crawl", str(warc), "--from", "2024-05-02", "--to", "2024-05-03", "--archive", str(archive)
+    ).stdout
+    assert "2 new articles" in out
+
+
+def test_reindex_reextract_rebuilds_from_the_kept_originals(news: NewsSite, tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    run("crawl", news.url("/"), "--archive", str(archive), "--delay", "0", *POLITE_TEST)
+    (archive / "articles.sqlite").unlink()
+    for leftover in archive.glob("articles.sqlite-*"):
+        leftover.unlink()
+    before = len(news.site.log)
+    out = run("reindex", "--reextract", "--archive", str(archive)).stdout
+    assert f"Re-extracted {len(news.articles) + 1} articles" in out
+    assert len(news.site.log) == before  # no network
+    assert len(stored_urls(archive)) == len(news.articles) + 1
