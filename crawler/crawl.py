@@ -52,7 +52,8 @@ class CrawlOptions:
     max_pages: int = 10_000
     single: bool = False
     revisit_after: timedelta = timedelta(days=7)
-    workers: int = 8
+    # Fetches overlap network waits; extraction holds the GIL, so more threads only contend.
+    workers: int = 4
     date_from: datetime | None = None  # WARC capture dates, inclusive
     date_to: datetime | None = None
     policy: FetchPolicy = field(default_factory=FetchPolicy)
@@ -162,15 +163,21 @@ class _Batch:
         """Commit the held articles, then mark their fetches done in the frontier."""
         if self.articles:
             self.commit(self.articles)
-        for r in self.records:
-            self.frontier.done(
-                r.url,
-                status=r.status,
-                etag=r.etag,
-                last_modified=r.last_modified,
-                content_hash=r.content_hash,
-                fetched_at=r.fetched_at,
-            )
+        self.frontier.done_many(
+            [
+                (
+                    r.url,
+                    r.status,
+                    {
+                        "etag": r.etag,
+                        "last_modified": r.last_modified,
+                        "content_hash": r.content_hash,
+                        "fetched_at": r.fetched_at,
+                    },
+                )
+                for r in self.records
+            ]
+        )
         self.articles, self.records, self.since = [], [], time.monotonic()
 
 
@@ -265,6 +272,7 @@ class Crawler:
         self._fetcher = self._fetcher or Fetcher(self.options.policy)
         page_budget = self.options.max_pages
         running: dict[Future[Visit], Entry] = {}
+        counted = 0.0
         with ThreadPoolExecutor(self.options.workers, thread_name_prefix="crawl") as pool:
             while True:
                 # Fetched but not yet committed URLs stay queued in the frontier until the commit.
@@ -279,7 +287,9 @@ class Crawler:
                         page_budget -= 1
                     running[pool.submit(self._visit, entry)] = entry
                     room -= 1
-                self.stats.queued = self.frontier.counts().get("queued", 0)
+                if time.monotonic() - counted > 1.0:  # a count scans the frontier: once a second
+                    self.stats.queued = self.frontier.counts().get("queued", 0)
+                    counted = time.monotonic()
                 if not running:
                     return
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -361,14 +371,18 @@ class Crawler:
         return found
 
     def _enqueue(self, entry: Entry, found: list[Found]) -> None:
-        for kind, link in found:
-            self.frontier.add(
-                link.url,
-                kind=kind,
-                depth=entry.depth if kind != "page" else entry.depth + 1,
-                site=entry.site,
-                lastmod=link.lastmod,
-            )
+        self.frontier.add_many(
+            [
+                (
+                    link.url,
+                    kind,
+                    entry.depth if kind != "page" else entry.depth + 1,
+                    entry.site,
+                    link.lastmod,
+                )
+                for kind, link in found
+            ]
+        )
 
 
 def check_source(source: str) -> str:

@@ -25,6 +25,7 @@ CREATE TABLE IF NOT EXISTS urls (
     depth INTEGER NOT NULL,
     site TEXT NOT NULL,
     state TEXT NOT NULL DEFAULT 'queued',
+    priority INTEGER NOT NULL,
     seq INTEGER NOT NULL,
     lastmod TEXT,
     fetched_at TEXT,
@@ -34,7 +35,7 @@ CREATE TABLE IF NOT EXISTS urls (
     content_hash TEXT,
     error TEXT
 );
-CREATE INDEX IF NOT EXISTS urls_queue ON urls (state, seq);
+CREATE INDEX IF NOT EXISTS urls_queue ON urls (state, priority, seq);
 """
 
 
@@ -62,6 +63,9 @@ class Frontier:
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
         self._conn.execute("PRAGMA journal_mode=WAL")
+        # WAL with NORMAL sync survives a killed process; only a power cut may lose the last
+        # commits, and those pages are simply fetched again.
+        self._conn.execute("PRAGMA synchronous=NORMAL")
         # Every change is its own committed transaction: a kill -9 loses at most the URL in hand.
         self._conn.executescript(_SCHEMA)
         self._seq = self._conn.execute("SELECT coalesce(max(seq), 0) FROM urls").fetchone()[0]
@@ -70,56 +74,63 @@ class Frontier:
         self, url: str, *, kind: str, depth: int, site: str, lastmod: datetime | None = None
     ) -> bool:
         """Queue `url` if it is new, or if `lastmod` says it changed since its last fetch."""
+        return self.add_many([(url, kind, depth, site, lastmod)]) == 1
+
+    def add_many(self, urls: list[tuple[str, str, int, str, datetime | None]]) -> int:
+        """Queue each new or changed (url, kind, depth, site, lastmod), in one transaction."""
+        queued = 0
         with self._lock, self._conn:
-            row = self._conn.execute(
-                "SELECT state, fetched_at FROM urls WHERE url = ?", (url,)
-            ).fetchone()
-            if row is None:
-                self._seq += 1
-                self._conn.execute(
-                    "INSERT INTO urls (url, kind, depth, site, seq, lastmod) VALUES (?,?,?,?,?,?)",
-                    (url, kind, depth, site, self._seq, _iso(lastmod)),
-                )
-                return True
-            state, fetched_at = row
-            if state != "queued" and lastmod and fetched_at and lastmod > _parse(fetched_at):
-                self._requeue("url = ?", (url,), lastmod=lastmod)
-                return True
-            return False
+            for url, kind, depth, site, lastmod in urls:
+                row = self._conn.execute(
+                    "SELECT state, fetched_at FROM urls WHERE url = ?", (url,)
+                ).fetchone()
+                if row is None:
+                    self._seq += 1
+                    self._conn.execute(
+                        "INSERT INTO urls (url, kind, depth, site, priority, seq, lastmod)"
+                        " VALUES (?,?,?,?,?,?,?)",
+                        (url, kind, depth, site, kind == "page", self._seq, _iso(lastmod)),
+                    )
+                    queued += 1
+                    continue
+                state, fetched_at = row
+                if state != "queued" and lastmod and fetched_at and lastmod > _parse(fetched_at):
+                    self._requeue("url = ?", (url,), lastmod=lastmod)
+                    queued += 1
+        return queued
 
     def queued(self, limit: int) -> list[Entry]:
         """Return up to `limit` queued URLs: listings first, then pages in discovery order."""
         with self._lock:
             rows = self._conn.execute(
-                "SELECT * FROM urls WHERE state = 'queued' ORDER BY kind = 'page', seq LIMIT ?",
+                "SELECT * FROM urls WHERE state = 'queued' ORDER BY priority, seq LIMIT ?",
                 (limit,),
             ).fetchall()
         return [_entry(row) for row in rows]
 
-    def done(
-        self,
-        url: str,
-        *,
-        status: int,
-        etag: str | None = None,
-        last_modified: str | None = None,
-        content_hash: str | None = None,
-        fetched_at: datetime | None = None,
-    ) -> None:
+    def done(self, url: str, *, status: int, **fetch: object) -> None:
         """Record a finished fetch of `url` (304s keep the previous content hash)."""
+        self.done_many([(url, status, fetch)])
+
+    def done_many(self, fetches: list[tuple[str, int, dict]]) -> None:
+        """Record finished fetches (url, status, {etag, last_modified, content_hash,
+        fetched_at}) in one transaction."""
         with self._lock, self._conn:
-            self._conn.execute(
+            self._conn.executemany(
                 "UPDATE urls SET state = 'done', http_status = ?, fetched_at = ?, error = NULL,"
                 " etag = coalesce(?, etag), last_modified = coalesce(?, last_modified),"
                 " content_hash = coalesce(?, content_hash) WHERE url = ?",
-                (
-                    status,
-                    _iso(fetched_at or datetime.now(UTC)),
-                    etag,
-                    last_modified,
-                    content_hash,
-                    url,
-                ),
+                [
+                    (
+                        status,
+                        _iso(fetch.get("fetched_at") or datetime.now(UTC)),
+                        fetch.get("etag"),
+                        fetch.get("last_modified"),
+                        fetch.get("content_hash"),
+                        url,
+                    )
+                    for url, status, fetch in fetches
+                ],
             )
 
     def failed(self, url: str, error: str) -> None:
@@ -170,9 +181,8 @@ class Frontier:
 
 
 def _entry(row: tuple) -> Entry:
-    url, kind, depth, site, state, _seq, lastmod, fetched_at, _status, etag, last_mod, hash_ = row[
-        :12
-    ]
+    url, kind, depth, site, state, _priority, _seq, lastmod, fetched_at = row[:9]
+    _status, etag, last_mod, hash_ = row[9:13]
     return Entry(
         url=url,
         kind=kind,

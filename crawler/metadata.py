@@ -514,9 +514,7 @@ def _published(
     return found
 
 
-def _section(
-    soup: BeautifulSoup, ld: JsonLdArticle, meta: dict[str, list[str]], title: str
-) -> str:
+def _section(soup: BeautifulSoup, ld: JsonLdArticle, meta: dict[str, list[str]], title: str) -> str:
     declared = _pick(ld.section, *_values(meta, SECTION_KEYS), _itemprop(soup, "articleSection"))
     if declared:
         return declared

@@ -89,7 +89,7 @@ def cli(verbose: int) -> None:
 @click.option(
     "--workers",
     type=click.IntRange(1, 64),
-    default=8,
+    default=4,
     show_default=True,
     help="Pages fetched at once (from different hosts).",
 )
