@@ -225,7 +225,7 @@ class Fetcher:
         attempts = self.policy.max_retries + 1
         attempt = 1
         while True:
-            self._limiter.wait(host, self._delay(url))
+            self._limiter.wait(host)
             try:
                 response = self._exchange(url, headers, max_bytes, truncate)
             except httpx.TransportError as exc:
@@ -246,6 +246,16 @@ class Fetcher:
             attempt += 1
 
     def _exchange(
+        self, url: str, headers: dict[str, str], max_bytes: int, truncate: bool
+    ) -> Response:
+        """Send one GET and read the body of a 2xx answer within the caps, holding the host."""
+        host = urlsplit(url).hostname or ""
+        try:
+            return self._send(url, headers, max_bytes, truncate)
+        finally:
+            self._limiter.finished(host, self._delay(url))
+
+    def _send(
         self, url: str, headers: dict[str, str], max_bytes: int, truncate: bool
     ) -> Response:
         """Send one GET and read the body of a 2xx answer within the caps."""

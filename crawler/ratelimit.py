@@ -9,26 +9,41 @@ from email.utils import parsedate_to_datetime
 
 
 class HostLimiter:
-    """Spaces requests to one host by its delay; different hosts never wait on each other."""
+    """One request at a time per host, each starting `delay` seconds after the last one ended.
+
+    Spacing from the end of a request (not its start) is what the server sees: a slow first
+    connection cannot squeeze the next request closer. Different hosts never wait on each other.
+    """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._next: dict[str, float] = {}  # host -> monotonic time of its next free slot
+        self._changed = threading.Condition()
+        self._next: dict[str, float] = {}  # host -> monotonic time it may get a request again
+        self._busy: set[str] = set()  # hosts with a request in flight
 
-    def wait(self, host: str, delay: float) -> None:
-        """Block until `host` may get a request, and book the next slot `delay` seconds later."""
-        with self._lock:
-            now = time.monotonic()
-            slot = max(now, self._next.get(host, now))
-            self._next[host] = slot + delay
-        if slot > now:
-            time.sleep(slot - now)
+    def wait(self, host: str) -> None:
+        """Block until `host` may get a request, then hold it until `finished`."""
+        with self._changed:
+            while True:
+                now = time.monotonic()
+                if host not in self._busy and self._next.get(host, now) <= now:
+                    self._busy.add(host)
+                    return
+                timeout = None if host in self._busy else self._next[host] - now
+                self._changed.wait(timeout)
+
+    def finished(self, host: str, delay: float) -> None:
+        """Release `host`: its next request may start `delay` seconds from now."""
+        with self._changed:
+            self._busy.discard(host)
+            self._next[host] = max(self._next.get(host, 0.0), time.monotonic() + delay)
+            self._changed.notify_all()
 
     def hold(self, host: str, seconds: float) -> None:
         """Let no request reach `host` for the next `seconds` (a server asked us to back off)."""
-        with self._lock:
+        with self._changed:
             until = time.monotonic() + seconds
             self._next[host] = max(self._next.get(host, until), until)
+            self._changed.notify_all()
 
 
 def parse_retry_after(value: str, now: datetime | None = None) -> float | None:
