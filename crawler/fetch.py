@@ -255,9 +255,7 @@ class Fetcher:
         finally:
             self._limiter.finished(host, self._delay(url))
 
-    def _send(
-        self, url: str, headers: dict[str, str], max_bytes: int, truncate: bool
-    ) -> Response:
+    def _send(self, url: str, headers: dict[str, str], max_bytes: int, truncate: bool) -> Response:
         """Send one GET and read the body of a 2xx answer within the caps."""
         logger.debug("GET %s", url)
         try:

@@ -237,7 +237,7 @@ def test_byline_as_readers_see_it() -> None:
     meta = _metadata(
         "<head></head>",
         '<div data-testid="byline"><span class="x-VisuallyHidden">Author, </span>'
-        "<div>By Morag Kinnear</div><span class=\"x-VisuallyHidden\">Role, </span>"
+        '<div>By Morag Kinnear</div><span class="x-VisuallyHidden">Role, </span>'
         '<div>BBC Scotland transport correspondent</div><button class="share">Share</button>'
         "</div>",
     )
