@@ -59,14 +59,9 @@ BOILERPLATE_ROLES = frozenset(
     }
 )
 
-# Words matched against each class name and id, split into words at "-", "_" and camelCase
-# ("article-header" is the words "article" and "header"). Only whole words match, so "share"
-# does not hit "shared". Multi-word entries match consecutive words.
-BOILERPLATE_WORDS = (
-    "share",
-    "sharing",
-    "sharebar",
-    "social",
+# Blocks about other stories (cards, lists, sidebars): their dates and bylines are not this
+# article's (read when taking metadata), and they are boilerplate too.
+ELSEWHERE_WORDS = (
     "related",
     "recommended",
     "recommendations",
@@ -80,11 +75,27 @@ BOILERPLATE_WORDS = (
     "more-on-this-story",
     "read-more",
     "also-read",
-    "read-also",
-    "see-also",
     "teaser",
     "teasers",
     "ticker",
+    "promo",
+    "sidebar",
+    "widget",
+    "comment",
+    "comments",
+    "footer",
+)
+
+# Words matched against each class name and id, split into words at "-", "_" and camelCase
+# ("article-header" is the words "article" and "header"). Only whole words match, so "share"
+# does not hit "shared". Multi-word entries match consecutive words.
+BOILERPLATE_WORDS = ELSEWHERE_WORDS + (
+    "share",
+    "sharing",
+    "sharebar",
+    "social",
+    "read-also",
+    "see-also",
     "breaking",
     "cookie",
     "cookies",
@@ -96,7 +107,6 @@ BOILERPLATE_WORDS = (
     "signup",
     "login",
     "signin",
-    "promo",
     "epic",
     "slot-body-end",
     "promotion",
@@ -112,8 +122,6 @@ BOILERPLATE_WORDS = (
     "dfp",
     "outbrain",
     "taboola",
-    "comment",
-    "comments",
     "disqus",
     "skip",
     "skiplinks",
@@ -128,9 +136,6 @@ BOILERPLATE_WORDS = (
     "global-header",
     "masthead",
     "top-bar",
-    "footer",
-    "sidebar",
-    "widget",
     "byline",
     "standfirst",
     "meta",
@@ -173,32 +178,6 @@ BOILERPLATE_WORDS = (
     "element-invisible",
 )
 
-# Blocks about other stories (cards, lists, sidebars): their dates and bylines are not this
-# article's. A subset of the vocabulary above, used when reading metadata.
-ELSEWHERE_WORDS = (
-    "related",
-    "recommended",
-    "recommendations",
-    "recirc",
-    "most-popular",
-    "most-read",
-    "most-viewed",
-    "popular",
-    "trending",
-    "more-stories",
-    "more-on-this-story",
-    "read-more",
-    "also-read",
-    "teaser",
-    "teasers",
-    "ticker",
-    "promo",
-    "sidebar",
-    "widget",
-    "comment",
-    "comments",
-    "footer",
-)
 ELSEWHERE_TAGS = frozenset({"aside", "nav", "footer"})
 
 # Page controls found next to bylines (share and save buttons), never part of a credit.
