@@ -309,15 +309,11 @@ class Crawler:
             response = self._fetcher.get(
                 entry.url, etag=entry.etag, last_modified=entry.last_modified
             )
-        except RobotsDisallowed as exc:
-            if isinstance(exc, RobotsUnavailable):
-                self.frontier.failed(entry.url, str(exc))
-                return Visit(Outcome(entry.url, error=str(exc)))
-            self.frontier.failed(entry.url, str(exc))  # asked again when robots.txt may differ
-            return Visit(Outcome(entry.url, skipped=str(exc)))
         except FetchError as exc:
-            self.frontier.failed(entry.url, str(exc))
-            return Visit(Outcome(entry.url, error=str(exc)))
+            self.frontier.failed(entry.url, str(exc))  # revisits ask again
+            # A page robots.txt forbids is left out on purpose: skipped, not failed.
+            forbidden = isinstance(exc, RobotsDisallowed) and not isinstance(exc, RobotsUnavailable)
+            return Visit(Outcome(entry.url, **{"skipped" if forbidden else "error": str(exc)}))
         record = FetchRecord(
             entry.url,
             response.status,
