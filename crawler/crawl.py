@@ -80,6 +80,7 @@ class CrawlStats:
     skipped: int = 0
     errors: int = 0
     queued: int = 0
+    host_waits: float = 0.0  # seconds fetches spent waiting on per-host politeness
 
     @property
     def pages(self) -> int:
@@ -289,6 +290,7 @@ class Crawler:
                     room -= 1
                 if time.monotonic() - counted > 1.0:  # a count scans the frontier: once a second
                     self.stats.queued = self.frontier.counts().get("queued", 0)
+                    self.stats.host_waits = self._fetcher.host_waits
                     counted = time.monotonic()
                 if not running:
                     return

@@ -162,6 +162,11 @@ class Fetcher:
         """Return the Sitemap: addresses listed in the robots.txt of `url`'s host."""
         return list(self._robots_for(check_url(url)).sitemaps)
 
+    @property
+    def host_waits(self) -> float:
+        """Seconds requests have spent waiting for their host's turn (politeness), in all."""
+        return self._limiter.waited
+
     def crawl_delay(self, url: str) -> float:
         """Return the seconds kept between requests to `url`'s host (policy or Crawl-delay)."""
         self._robots_for(check_url(url))

@@ -19,14 +19,17 @@ class HostLimiter:
         self._changed = threading.Condition()
         self._next: dict[str, float] = {}  # host -> monotonic time it may get a request again
         self._busy: set[str] = set()  # hosts with a request in flight
+        self.waited = 0.0  # seconds requests have spent waiting for their host, all threads
 
     def wait(self, host: str) -> None:
         """Block until `host` may get a request, then hold it until `finished`."""
+        started = time.monotonic()
         with self._changed:
             while True:
                 now = time.monotonic()
                 if host not in self._busy and self._next.get(host, now) <= now:
                     self._busy.add(host)
+                    self.waited += now - started
                     return
                 timeout = None if host in self._busy else self._next[host] - now
                 self._changed.wait(timeout)

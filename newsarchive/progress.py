@@ -52,6 +52,7 @@ class CrawlProgress:
         )
         if not self.total:
             text += f", {stats.queued:,} queued, {stats.fetched:,} fetched"
+            text += f", {stats.host_waits:,.0f} s waiting on hosts"
         text += f", {stats.rate:,.1f} pages/s"
         if self.total and 0 < stats.pages < self.total and stats.rate > 0:
             text += f", ETA {_clock((self.total - stats.pages) / stats.rate)}"

@@ -37,6 +37,7 @@ def test_crawl_a_site_from_the_command_line(news: NewsSite, tmp_path: Path) -> N
     result = run("crawl", news.url("/"), "--archive", str(archive), "--delay", "0", *POLITE_TEST)
     assert f"{len(news.articles) + 1} new articles" in result.stdout
     assert "queued" in result.stderr and "pages/s" in result.stderr  # progress lines
+    assert "s waiting on hosts" in result.stderr
     assert "failed http://127.0.0.1" in result.stderr  # the 404 and the loop, with reasons
     stats = json.loads(run("stats", "--archive", str(archive), "--json").stdout)
     assert stats["articles"] == len(news.articles) + 1
