@@ -117,3 +117,16 @@ def test_folders_and_warc_files_are_sources_too(news: NewsSite, tmp_path: Path) 
     (folder / "story.html").write_bytes(news.bodies[news.linked[0]])
     articles, _ = crawl(tmp_path / "from-folder", [str(folder)])
     assert len(articles) == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "found"), [("/sitemap_index.xml", "in_sitemap"), ("/rss.xml", "in_feeds")]
+)
+def test_a_sitemap_or_a_feed_can_be_the_seed(
+    news: NewsSite, tmp_path: Path, path: str, found: str
+) -> None:
+    articles, _ = crawl(tmp_path, [news.url(path)])
+    listed = getattr(news, found) if path != "/rss.xml" else news.in_feeds[:2]
+    assert {a.fetched_at is not None for a in articles} == {True}
+    assert len(articles) == len(listed)
+    assert not set(news.linked) & set(news.site.paths())  # the front page was not crawled
