@@ -428,24 +428,25 @@ def _authors(
     soup: BeautifulSoup, ld: JsonLdArticle, meta: dict[str, list[str]], organisations: list[str]
 ) -> list[str]:
     organisations = [*organisations, *ld.organisations]
-    credits: list[list[str]] = [
-        ld.people,
-        [v for v in _values(meta, AUTHOR_KEYS) if not v.startswith(("http:", "https:"))],
-        [
+    # In order of trust; each source is read only if those before it named nobody.
+    credits: tuple[Callable[[], Iterable[str]], ...] = (
+        lambda: ld.people,
+        lambda: (v for v in _values(meta, AUTHOR_KEYS) if not v.startswith(("http:", "https:"))),
+        lambda: (
             _item_value(t)
             for t in soup.find_all(attrs={"itemprop": "author"})
             if not is_about_other_stories(t)
-        ],
-        [
+        ),
+        lambda: (
             a.get_text(" ")
             for a in soup.find_all("a", rel="author")
             if not is_about_other_stories(a)
-        ],
-        _byline_texts(soup),
-        _standalone_bylines(soup),
-    ]
+        ),
+        lambda: _byline_texts(soup),
+        lambda: _standalone_bylines(soup),
+    )
     for source in credits:
-        names = [n for credit in source for n in split_names(credit) if is_person(n, organisations)]
+        names = [n for c in source() for n in split_names(c) if is_person(n, organisations)]
         if names:
             return list(dict.fromkeys(names))
     return []
