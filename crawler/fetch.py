@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import Message
+from importlib.metadata import PackageNotFoundError, version
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
@@ -36,7 +37,7 @@ from crawler.robots import MAX_ROBOTS_BYTES, Robots, allow_all, parse_robots, ro
 
 logger = logging.getLogger(__name__)
 
-USER_AGENT = "newsarchive/0.1 (+https://github.com/newsarchive/newsarchive)"
+PROJECT_URL = "https://github.com/newsarchive/newsarchive"
 MAX_BYTES = 10 * 1024 * 1024
 MAX_REDIRECTS = 5
 MAX_CRAWL_DELAY = 60.0  # a robots.txt asking for more still gets one request a minute
@@ -47,9 +48,16 @@ _LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepal
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
-def user_agent(contact: str) -> str:
+def user_agent(contact: str | None = None) -> str:
     """Return our User-Agent naming `contact` (a URL or mailto:) where site owners reach you."""
-    return f"newsarchive/0.1 (+{contact})"
+    try:
+        release = version("newsarchive")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        release = "dev"
+    return f"newsarchive/{release} (+{contact or PROJECT_URL})"
+
+
+USER_AGENT = user_agent()
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ import json
 import logging
 import re
 from datetime import UTC, datetime, timedelta
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +14,12 @@ import click
 
 from crawler import CrawlerError
 from crawler.crawl import CrawlOptions, CrawlStats, Outcome, check_source, local_page_count
-from crawler.fetch import FetchPolicy
+from crawler.fetch import FetchPolicy, user_agent
 from indexer import IndexerError, NewsIndex, SearchResults
 from newsarchive import ingest
 from newsarchive.progress import CrawlProgress
 
 DEFAULT_ARCHIVE = "index_data"
-PROJECT_URL = "https://github.com/newsarchive/newsarchive"
 SAMPLE_ARCHIVE = Path(__file__).resolve().parent.parent / "sample_archive"
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
 
@@ -168,7 +166,6 @@ def crawl_options_from(
     date_to: datetime | None,
 ) -> CrawlOptions:
     """Return the crawl options the command-line flags ask for."""
-    agent = f"newsarchive/{version('newsarchive')} (+{contact or PROJECT_URL})"
     return CrawlOptions(
         depth=depth,
         max_pages=max_pages,
@@ -177,7 +174,9 @@ def crawl_options_from(
         workers=workers,
         date_from=date_from.replace(tzinfo=UTC) if date_from else None,
         date_to=date_to.replace(tzinfo=UTC) if date_to else None,
-        policy=FetchPolicy(user_agent=agent, delay=delay, allow_private=allow_private),
+        policy=FetchPolicy(
+            user_agent=user_agent(contact), delay=delay, allow_private=allow_private
+        ),
     )
 
 
