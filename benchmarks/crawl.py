@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import resource
 import sys
 import tempfile
@@ -27,6 +28,29 @@ SITEMAP_URLS = 50_000
 def peak_rss_mb() -> float:
     """Return this process's peak resident memory in MB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def rss_mb(pid: int) -> float:
+    """Return the current resident memory of process `pid` in MB (Linux /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def worker_pids(site: int) -> list[int]:
+    """Return the ids of this process's descendants other than the site server's process."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError):
+            continue
+    found, level = set(), {os.getpid()}
+    while level:
+        level = {pid for pid, parent in parents.items() if parent in level and pid != site}
+        found |= level
+    return sorted(found)
 
 
 def start_site(pages: list[bytes], total: int) -> tuple[multiprocessing.Process, int]:
@@ -48,6 +72,9 @@ def serve(pages: list[bytes], total: int) -> ThreadingHTTPServer:
     count = -(-total // SITEMAP_URLS)
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as a real server would
+        disable_nagle_algorithm = True
+
         def do_GET(self) -> None:  # noqa: N802
             base = f"http://127.0.0.1:{self.server.server_address[1]}"
             if self.path == "/robots.txt":
@@ -114,11 +141,14 @@ def main(argv: list[str] | None = None) -> int:
         )
         with NewsIndex.open(archive, create=True) as index, Crawler(archive, options) as crawler:
             started = time.perf_counter()
-            done = sum(
-                1 for outcome in crawler.run([seed], index.add) if "/news/" in outcome.location
-            )
+            done, checkpoints, quarter = 0, [], max(args.pages // 4, 1)
+            for outcome in crawler.run([seed], index.add):
+                done += "/news/" in outcome.location
+                if done >= quarter * (len(checkpoints) + 1):  # memory at each quarter
+                    workers = sum(rss_mb(pid) for pid in worker_pids(site.pid))
+                    checkpoints.append((done, rss_mb(os.getpid()), workers))
             took = time.perf_counter() - started
-            queued = crawler.frontier.counts().get("queued", 0)
+            queued = crawler.frontier.queue_size()
             warc_mb = sum(p.stat().st_size for p in (archive / "warc").iterdir()) / 1e6
     site.terminate()
     print(f"extraction alone:  {extraction_rate:7.1f} pages/s (sample archive pages, one core)")
@@ -129,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"crawl / extraction: {done / took / extraction_rate:.2f}")
     print(f"frontier: {args.frontier:,} URLs known, {queued:,} still queued; WARC {warc_mb:.1f} MB")
     print(f"peak RSS: {rss_before:.0f} MB before the crawl, {peak_rss_mb():.0f} MB after")
+    for pages, crawl_mb, workers_mb in checkpoints:
+        print(f"RSS after {pages:6} pages: crawl {crawl_mb:4.0f} MB, workers {workers_mb:4.0f} MB")
     return 0
 
 

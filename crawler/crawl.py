@@ -22,22 +22,20 @@ from urllib.parse import urljoin
 
 from crawler.article import Article
 from crawler.errors import (
-    ExtractionError,
     FetchError,
-    NotAnArticle,
     RobotsDisallowed,
     RobotsUnavailable,
     SourceError,
 )
-from crawler.extract import extract_article
 from crawler.feeds import is_feed, parse_feed
 from crawler.fetch import Fetcher, FetchPolicy, Response, check_url
 from crawler.frontier import FRONTIER_FILE, Entry, Frontier
-from crawler.links import Link, feed_urls, looks_like_article_url, page_links, same_site
+from crawler.links import Link, feed_urls, looks_like_article_url, same_site
 from crawler.page import Page
 from crawler.sitemaps import is_sitemap, parse_sitemap
 from crawler.sources import is_url, read_saved_page, saved_pages
 from crawler.warc import WarcWriter, count_records, is_warc, warc_pages
+from crawler.workers import PROCESSES, Extractors, Outcome
 
 logger = logging.getLogger(__name__)
 
@@ -52,21 +50,11 @@ class CrawlOptions:
     max_pages: int = 10_000
     single: bool = False
     revisit_after: timedelta = timedelta(days=7)
-    # Fetches overlap network waits; extraction holds the GIL, so more threads only contend.
-    workers: int = 4
+    workers: int = 4  # fetches at once, overlapping network waits
+    processes: int = PROCESSES  # extraction worker processes (0: extract in the fetch threads)
     date_from: datetime | None = None  # WARC capture dates, inclusive
     date_to: datetime | None = None
     policy: FetchPolicy = field(default_factory=FetchPolicy)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What became of one page: an article, or the reason it gave none."""
-
-    location: str
-    article: Article | None = None
-    skipped: str = ""  # readable, but not a (changed) article
-    error: str = ""  # could not be fetched or read
 
 
 @dataclass
@@ -105,7 +93,7 @@ class CrawlStats:
 
 
 UNCHANGED = "unchanged since the last crawl"
-BATCH_ARTICLES = 100
+BATCH_ARTICLES = 500
 BATCH_SECONDS = 5.0
 
 
@@ -156,10 +144,6 @@ class _Batch:
         if len(self.articles) >= BATCH_ARTICLES or (due and (self.articles or self.records)):
             self.flush()
 
-    def urls(self) -> set[str]:
-        """Return the URLs fetched but not yet marked done."""
-        return {record.url for record in self.records}
-
     def flush(self) -> None:
         """Commit the held articles, then mark their fetches done in the frontier."""
         if self.articles:
@@ -192,6 +176,7 @@ class Crawler:
         self.archive.mkdir(parents=True, exist_ok=True)
         self.frontier = Frontier(self.archive / FRONTIER_FILE)
         self.warc = WarcWriter(self.archive / WARC_DIR)
+        self.extractors = Extractors(self.options.processes)
         self._fetcher: Fetcher | None = None
 
     def run(self, sources: list[str], commit: Commit) -> Iterator[Outcome]:
@@ -216,7 +201,8 @@ class Crawler:
             batch.flush()
 
     def close(self) -> None:
-        """Finish the WARC file and release the network client and the frontier."""
+        """Finish the WARC file; stop the workers; release the network client and the frontier."""
+        self.extractors.close()
         self.warc.close()
         if self._fetcher is not None:
             self._fetcher.close()
@@ -237,8 +223,7 @@ class Crawler:
             if is_warc(path)
             else (self._saved(file) for file in saved_pages(path))
         )
-        for page in pages:
-            outcome = self._keep_and_extract(page) if isinstance(page, Page) else page
+        for outcome in self.extractors.extract_all(self._keep(page) for page in pages):
             self.stats.count(outcome)
             yield outcome
 
@@ -250,15 +235,14 @@ class Crawler:
         # A saved page that names no URL of its own is known by its file's address.
         return replace(page, url=page.url or path.resolve().as_uri())
 
-    def _keep_and_extract(self, page: Page) -> Outcome:
-        self.warc.write_response(
-            page.url or page.location,
-            200,
-            {"Content-Type": f"text/html; charset={page.charset}" if page.charset else "text/html"},
-            page.content,
-            page.fetched_at,
-        )
-        return extract_page(page)
+    def _keep(self, page: Page | Outcome) -> Page | Outcome:
+        """Write `page` to the archive's WARC files (an Outcome passes untouched)."""
+        if isinstance(page, Page):
+            kind = f"text/html; charset={page.charset}" if page.charset else "text/html"
+            headers = {"Content-Type": kind}
+            url = page.url or page.location
+            self.warc.write_response(url, 200, headers, page.content, page.fetched_at)
+        return page
 
     # The web: a frontier of URLs fetched by a pool of threads.
 
@@ -276,20 +260,15 @@ class Crawler:
         counted = 0.0
         with ThreadPoolExecutor(self.options.workers, thread_name_prefix="crawl") as pool:
             while True:
-                # Fetched but not yet committed URLs stay queued in the frontier until the commit.
-                busy = {entry.url for entry in running.values()} | batch.urls()
+                # A claimed URL is marked done only once its article's batch is committed.
+                # Refilled in chunks (a claim is a transaction); two URLs per thread keep all busy.
                 room = 2 * self.options.workers - len(running)
-                for entry in self.frontier.queued(room + len(busy)) if room > 0 else []:
-                    if entry.url in busy or room <= 0:
-                        continue
-                    if entry.kind == "page":
-                        if page_budget <= 0:
-                            continue
-                        page_budget -= 1
+                ready = room >= self.options.workers or not running
+                for entry in self.frontier.claim(room, pages=page_budget) if ready else []:
+                    page_budget -= entry.kind == "page"
                     running[pool.submit(self._visit, entry)] = entry
-                    room -= 1
-                if time.monotonic() - counted > 1.0:  # a count scans the frontier: once a second
-                    self.stats.queued = self.frontier.counts().get("queued", 0)
+                if time.monotonic() - counted > 1.0:  # a count scans the queue: once a second
+                    self.stats.queued = self.frontier.queue_size()
                     self.stats.host_waits = self._fetcher.host_waits
                     counted = time.monotonic()
                 if not running:
@@ -349,24 +328,24 @@ class Crawler:
             return Outcome(entry.url, error=str(exc)), []
         if not response.is_html:
             return Outcome(entry.url, skipped=f"not an HTML page ({kind})"), []
-        links = self._discover(entry, response)
-        return extract_page(response.page()), links
-
-    def _discover(self, entry: Entry, response: Response) -> list[Found]:
-        found: list[Found] = []
+        follow = entry.depth < self.options.depth and not self.options.single
+        outcome, links = self.extractors.read(response.page(), links=follow)
+        found = [
+            ("page", Link(url))
+            for url in links
+            if same_site(url, entry.site) and looks_like_article_url(url)
+        ]
         if entry.kind == "seed" and not self.options.single:
-            assert self._fetcher is not None
-            sitemaps = self._fetcher.robots_sitemaps(response.url)
-            sitemaps = sitemaps or [urljoin(response.url, "/sitemap.xml")]
-            found += [("sitemap", Link(url)) for url in sitemaps]
-            found += [("feed", Link(url)) for url in feed_urls(response.content, response.url)]
-        if entry.depth < self.options.depth and not self.options.single:
-            found += [
-                ("page", Link(url))
-                for url in page_links(response.content, response.url)
-                if same_site(url, entry.site) and looks_like_article_url(url)
-            ]
-        return found
+            found += self._listings(response)
+        return outcome, found
+
+    def _listings(self, response: Response) -> list[Found]:
+        """Return the sitemaps and feeds a seed announces (robots.txt, /sitemap.xml, <link>)."""
+        assert self._fetcher is not None
+        sitemaps = self._fetcher.robots_sitemaps(response.url)
+        sitemaps = sitemaps or [urljoin(response.url, "/sitemap.xml")]
+        found: list[Found] = [("sitemap", Link(url)) for url in sitemaps]
+        return found + [("feed", Link(url)) for url in feed_urls(response.content, response.url)]
 
     def _enqueue(self, entry: Entry, found: list[Found]) -> None:
         self.frontier.add_many(
@@ -402,14 +381,3 @@ def local_page_count(sources: list[str]) -> int | None:
     if any(is_url(source) for source in sources):
         return None
     return sum(count_records(Path(s)) if is_warc(Path(s)) else len(saved_pages(s)) for s in sources)
-
-
-def extract_page(page: Page) -> Outcome:
-    """Extract the article of `page`; a page that holds none gives an Outcome saying why."""
-    try:
-        article = extract_article(page.content, url=page.url, charset=page.charset)
-    except NotAnArticle as exc:
-        return Outcome(page.location, skipped=str(exc))
-    except ExtractionError as exc:
-        return Outcome(page.location, error=str(exc))
-    return Outcome(page.location, article=replace(article, fetched_at=page.fetched_at))

@@ -68,6 +68,7 @@ class Frontier:
         self._conn.execute("PRAGMA synchronous=NORMAL")
         # Every change is its own committed transaction: a kill -9 loses at most the URL in hand.
         self._conn.executescript(_SCHEMA)
+        self._release_claims()
         self._seq = self._conn.execute("SELECT coalesce(max(seq), 0) FROM urls").fetchone()[0]
 
     def add(
@@ -94,7 +95,8 @@ class Frontier:
                     queued += 1
                     continue
                 state, fetched_at = row
-                if state != "queued" and lastmod and fetched_at and lastmod > _parse(fetched_at):
+                finished = state in ("done", "failed")
+                if finished and lastmod and fetched_at and lastmod > _parse(fetched_at):
                     self._requeue("url = ?", (url,), lastmod=lastmod)
                     queued += 1
         return queued
@@ -107,6 +109,28 @@ class Frontier:
                 (limit,),
             ).fetchall()
         return [_entry(row) for row in rows]
+
+    def claim(self, limit: int, pages: int | None = None) -> list[Entry]:
+        """Take up to `limit` queued URLs (at most `pages` of them pages) for fetching.
+
+        Claimed URLs leave the queue until `done` or `failed` records them; claims still open
+        when the frontier is closed or reopened (after a crash) return to the queue.
+        """
+        only_listings = " AND kind != 'page'" if pages == 0 else ""
+        with self._lock, self._conn:
+            rows = self._conn.execute(
+                f"SELECT * FROM urls WHERE state = 'queued'{only_listings}"
+                " ORDER BY priority, seq LIMIT ?",
+                (limit,),
+            ).fetchall()
+            entries = [_entry(row) for row in rows]
+            if pages is not None:  # leave the pages past the budget queued
+                surplus = {e.url for e in [e for e in entries if e.kind == "page"][pages:]}
+                entries = [e for e in entries if e.url not in surplus]
+            self._conn.executemany(
+                "UPDATE urls SET state = 'claimed' WHERE url = ?", [(e.url,) for e in entries]
+            )
+        return entries
 
     def done(self, url: str, *, status: int, **fetch: object) -> None:
         """Record a finished fetch of `url` (304s keep the previous content hash)."""
@@ -146,7 +170,8 @@ class Frontier:
         cutoff = _iso((now or datetime.now(UTC)) - older_than)
         with self._lock, self._conn:
             return self._requeue(
-                "state != 'queued' AND (kind != 'page' OR fetched_at < ? OR state = 'failed')",
+                "state IN ('done', 'failed')"
+                " AND (kind != 'page' OR fetched_at < ? OR state = 'failed')",
                 (cutoff,),
             )
 
@@ -157,10 +182,20 @@ class Frontier:
         return _entry(row) if row else None
 
     def counts(self) -> dict[str, int]:
-        """Return how many URLs are queued, done and failed."""
+        """Return how many URLs are queued (claimed ones included), done and failed."""
         with self._lock:
-            rows = self._conn.execute("SELECT state, count(*) FROM urls GROUP BY state")
+            rows = self._conn.execute(
+                "SELECT CASE state WHEN 'claimed' THEN 'queued' ELSE state END AS s, count(*)"
+                " FROM urls GROUP BY s"
+            )
             return dict(rows.fetchall())
+
+    def queue_size(self) -> int:
+        """Return how many URLs wait to be fetched (claimed ones included)."""
+        with self._lock:
+            return self._conn.execute(
+                "SELECT count(*) FROM urls WHERE state IN ('claimed', 'queued')"
+            ).fetchone()[0]
 
     def __iter__(self) -> Iterator[Entry]:
         with self._lock:
@@ -168,8 +203,14 @@ class Frontier:
         return iter([_entry(row) for row in rows])
 
     def close(self) -> None:
-        """Close the database."""
+        """Return open claims to the queue and close the database."""
+        with self._lock:
+            self._release_claims()
         self._conn.close()
+
+    def _release_claims(self) -> None:
+        with self._conn:
+            self._conn.execute("UPDATE urls SET state = 'queued' WHERE state = 'claimed'")
 
     def _requeue(self, where: str, params: tuple, lastmod: datetime | None = None) -> int:
         # The caller holds the lock and the transaction.

@@ -15,6 +15,7 @@ import click
 from crawler import CrawlerError
 from crawler.crawl import CrawlOptions, CrawlStats, Outcome, check_source, local_page_count
 from crawler.fetch import FetchPolicy, user_agent
+from crawler.workers import PROCESSES
 from indexer import IndexerError, NewsIndex, SearchResults
 from newsarchive import ingest
 from newsarchive.progress import CrawlProgress
@@ -29,6 +30,13 @@ archive_option = click.option(
     default=DEFAULT_ARCHIVE,
     show_default=True,
     help="Archive folder (index and article store).",
+)
+processes_option = click.option(
+    "--processes",
+    type=click.IntRange(0, 64),
+    default=PROCESSES,
+    show_default="one per CPU",
+    help="Worker processes extracting articles (0: extract in the crawl's own process).",
 )
 
 
@@ -91,6 +99,7 @@ def cli(verbose: int) -> None:
     show_default=True,
     help="Pages fetched at once (from different hosts).",
 )
+@processes_option
 @click.option("--contact", help="A URL or e-mail for site owners, added to the user agent.")
 @click.option(
     "--allow-private",
@@ -160,6 +169,7 @@ def crawl_options_from(
     revisit_after: int,
     delay: float,
     workers: int,
+    processes: int,
     contact: str | None,
     allow_private: bool,
     date_from: datetime | None,
@@ -172,6 +182,7 @@ def crawl_options_from(
         single=single,
         revisit_after=timedelta(days=revisit_after),
         workers=workers,
+        processes=processes,
         date_from=date_from.replace(tzinfo=UTC) if date_from else None,
         date_to=date_to.replace(tzinfo=UTC) if date_to else None,
         policy=FetchPolicy(
@@ -202,12 +213,13 @@ def outcome_record(outcome: Outcome) -> dict[str, str]:
     is_flag=True,
     help="First extract every page kept in the archive's WARC files again.",
 )
-def reindex(archive: Path, reextract: bool) -> None:
+@processes_option
+def reindex(archive: Path, reextract: bool, processes: int) -> None:
     """Rebuild the search index from the archive's article store (no network)."""
     with _open(archive, create=NewsIndex.has_store(archive)) as index:
         try:
             if reextract:
-                result = ingest.reextract(index)
+                result = ingest.reextract(index, processes=processes)
                 click.echo(
                     f"Re-extracted {result.counts.new + result.counts.replaced} articles "
                     f"({result.counts.new} new, {len(result.skipped)} pages skipped, "

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crawler import Article
-from crawler.crawl import WARC_DIR, Crawler, CrawlOptions, CrawlStats, Outcome, extract_page
+from crawler.crawl import WARC_DIR, Crawler, CrawlOptions, CrawlStats, Outcome
 from crawler.warc import archived_pages
+from crawler.workers import PROCESSES, Extractors
 from indexer import AddCounts, NewsIndex
 
 logger = logging.getLogger(__name__)
@@ -48,11 +49,15 @@ def crawl(
     return report
 
 
-def reextract(index: NewsIndex, on_outcome: Callable[[Outcome], None] | None = None) -> CrawlReport:
+def reextract(
+    index: NewsIndex,
+    on_outcome: Callable[[Outcome], None] | None = None,
+    processes: int = PROCESSES,
+) -> CrawlReport:
     """Extract every page kept in the archive's WARC files again, replacing stored articles."""
     report = CrawlReport()
     batch: list[Article] = []
-    for outcome in _outcomes(index.path / WARC_DIR):
+    for outcome in _outcomes(index.path / WARC_DIR, processes):
         _note(report, outcome)
         if outcome.article is not None:
             batch.append(outcome.article)
@@ -65,11 +70,14 @@ def reextract(index: NewsIndex, on_outcome: Callable[[Outcome], None] | None = N
     return report
 
 
-def _outcomes(folder: Path) -> Iterator[Outcome]:
+def _outcomes(folder: Path, processes: int) -> Iterator[Outcome]:
     if not folder.is_dir():
         return
-    for page in archived_pages(folder):
-        yield extract_page(page)
+    extractors = Extractors(processes)
+    try:
+        yield from extractors.extract_all(archived_pages(folder))
+    finally:
+        extractors.close()
 
 
 def _note(report: CrawlReport, outcome: Outcome) -> None:

@@ -72,8 +72,14 @@ def test_a_killed_crawl_resumes_without_refetching_what_is_done(
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not done_pages(archive):
         time.sleep(0.2)  # until a first batch of articles is committed
+    workers = descendants(process.pid)
+    assert workers, "extraction runs in worker processes"
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(alive(pid) for pid in workers):
+        time.sleep(0.1)
+    assert not any(alive(pid) for pid in workers)  # no orphan outlives the crawl
     done = done_pages(archive)
     assert 0 < len(stored_urls(archive)) < len(news.articles) + 1, "the kill came too late"
     before = len(news.site.log)
@@ -81,6 +87,30 @@ def test_a_killed_crawl_resumes_without_refetching_what_is_done(
     refetched = {news.url(visit.path) for visit in news.site.log[before:]}
     assert not done & refetched  # what was done before the kill is not fetched again
     assert len(stored_urls(archive)) == len(news.articles) + 1  # and nothing is lost
+
+
+def descendants(pid: int) -> set[int]:
+    """Return the ids of the processes below `pid` (children, theirs, and so on)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Return whether process `pid` is running (a zombie is not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def done_pages(archive: Path) -> set[str]:
