@@ -112,12 +112,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--pages", type=int, default=2000, help="article pages to crawl")
     parser.add_argument("--frontier", type=int, default=100_000, help="URLs in the sitemaps")
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=4, help="fetch threads")
+    parser.add_argument("--processes", type=int, default=None, help="extraction processes")
     args = parser.parse_args(argv)
 
     from crawler import ExtractionError, extract_article
     from crawler.crawl import Crawler, CrawlOptions
     from crawler.fetch import FetchPolicy
+    from crawler.workers import PROCESSES
     from indexer import NewsIndex
 
     pages = [path.read_bytes() for path in sorted((ROOT / "sample_archive").rglob("*.html"))]
@@ -137,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         options = CrawlOptions(
             max_pages=args.pages,
             workers=args.workers,
+            processes=PROCESSES if args.processes is None else args.processes,
             policy=FetchPolicy(delay=0.0, allow_private=True),
         )
         with NewsIndex.open(archive, create=True) as index, Crawler(archive, options) as crawler:
@@ -154,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"extraction alone:  {extraction_rate:7.1f} pages/s (sample archive pages, one core)")
     print(
         f"crawl end to end:  {done / took:7.1f} pages/s ({done} pages in {took:.1f} s, "
-        f"{args.workers} workers; fetch, extract, WARC, store, index)"
+        f"{args.workers} fetch threads, {options.processes} extraction processes)"
     )
     print(f"crawl / extraction: {done / took / extraction_rate:.2f}")
     print(f"frontier: {args.frontier:,} URLs known, {queued:,} still queued; WARC {warc_mb:.1f} MB")
