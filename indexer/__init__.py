@@ -3,17 +3,22 @@
 from indexer.errors import (
     ArchiveLockedError,
     ArchiveNotFoundError,
+    ArchiveOutdatedError,
     ArticleNotFoundError,
     IndexerError,
     QueryError,
 )
-from indexer.index import AddCounts, NewsIndex
+from indexer.filters import SORTS
+from indexer.index import DEFAULT_FACETS, AddCounts, NewsIndex
 from indexer.results import Hit, SearchResults
 
 __all__ = [
+    "DEFAULT_FACETS",
+    "SORTS",
     "AddCounts",
     "ArchiveLockedError",
     "ArchiveNotFoundError",
+    "ArchiveOutdatedError",
     "ArticleNotFoundError",
     "Hit",
     "IndexerError",

@@ -9,7 +9,11 @@ class ArchiveNotFoundError(IndexerError):
     """The archive folder holds no index (run `newsarchive crawl` first)."""
 
 
-class QueryError(IndexerError):
+class ArchiveOutdatedError(IndexerError):
+    """The index was built by an older newsarchive (run `newsarchive reindex`)."""
+
+
+class QueryError(IndexerError, ValueError):
     """A query could not be understood (the message says what to change)."""
 
 

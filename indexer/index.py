@@ -5,34 +5,56 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, date
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
+from whoosh import sorting
 from whoosh.index import LockError
+from whoosh.query import Or, Query, Term
 from whoosh.writing import CLEAR
 
 from crawler import Article
 from indexer import snippets
+from indexer.dupes import bands, fingerprint, is_near_duplicate
 from indexer.errors import (
     ArchiveLockedError,
     ArchiveNotFoundError,
+    ArchiveOutdatedError,
     ArticleNotFoundError,
+    QueryError,
 )
-from indexer.query import parse_query
+from indexer.facets import counts as facet_counts
+from indexer.facets import grouping as facet_grouping
+from indexer.filters import Filters, filter_field, filter_query, sort_facet
+from indexer.query import normalise, parse_query
 from indexer.results import Hit, SearchResults
-from indexer.schema import article_fields, build_schema
+from indexer.schema import (
+    LANGUAGE_SUFFIXES,
+    article_fields,
+    body_field,
+    build_schema,
+    text_fields,
+)
 from indexer.store import STORE_FILE, ArticleStore
+from indexer.suggest import suggest
+from indexer.writers import forget_writer, note_writer, writer_note
 
 logger = logging.getLogger(__name__)
 
 INDEX_DIR = "index"
 MAX_PER_PAGE = 100
+DEFAULT_FACETS = ("source", "section", "authors", "language", "year")
+MORE_LIKE_TERMS = 12
+# Near-duplicate candidates read per article: more share a band only in a flood of copies.
+DUPLICATE_CANDIDATES = 20
 WRITE_LOCK_TIMEOUT = 30.0
+BULK_LIMIT_MB = 256
 
 
 @dataclass(frozen=True)
@@ -59,12 +81,20 @@ class NewsIndex:
         self._local = threading.local()
 
     @classmethod
-    def open(cls, path: str | Path, create: bool = False) -> NewsIndex:
-        """Open the archive in folder `path`; with `create`, make it if it does not exist."""
+    def open(cls, path: str | Path, create: bool = False, *, upgrade: bool = False) -> NewsIndex:
+        """Open the archive in folder `path`; with `create`, make it if it does not exist.
+
+        An index built by an older version opens only with `upgrade` (to `rebuild` it).
+        """
         path = Path(path)
         index_dir = path / INDEX_DIR
         if whoosh_index.exists_in(index_dir):
             ix = whoosh_index.open_dir(index_dir)
+            if set(ix.schema.names()) != set(build_schema().names()) and not upgrade:
+                raise ArchiveOutdatedError(
+                    f"The search index in {path} was built by an older newsarchive: run "
+                    f"`newsarchive reindex --archive {path}` to rebuild it (no article is lost)."
+                )
         elif create:
             index_dir.mkdir(parents=True, exist_ok=True)
             ix = whoosh_index.create_in(index_dir, build_schema())
@@ -91,10 +121,11 @@ class NewsIndex:
         total = AddCounts()
         iterator = iter(articles)
         while batch := list(islice(iterator, batch_size)):
+            copies = _Copies(self._searcher())
             new, replaced = self._store.put(batch)
-            with self._writer() as writer:
+            with self._writing() as writer:
                 for article in batch:
-                    writer.update_document(**article_fields(article))
+                    writer.update_document(**copies.fields(article))
             total += AddCounts(new, replaced)
         return total
 
@@ -102,87 +133,224 @@ class NewsIndex:
         """Remove the article with `article_id` from the index and the store."""
         if not self._store.delete(article_id):
             raise ArticleNotFoundError(f"No article with id {article_id!r} in {self.path}.")
-        with self._writer() as writer:
+        with self._writing() as writer:
             writer.delete_by_term("id", article_id)
 
-    def rebuild(self, batch_size: int = 2000) -> int:
-        """Rebuild the whole index from the article store; return the number indexed."""
+    def rebuild(self, progress_every: int = 2000) -> int:
+        """Rebuild the whole index from the article store; return the number indexed.
+
+        One bulk writer and one commit: searches see the old index until the new one is whole.
+        """
+        if self.outdated:
+            self._ix = whoosh_index.create_in(self.path / INDEX_DIR, build_schema())
         count = 0
-        writer = self._writer(limitmb=256)
-        try:
+        copies = _Copies(None)
+        with self._writing(limitmb=BULK_LIMIT_MB, mergetype=CLEAR) as writer:
             for article in self._store:
-                writer.add_document(**article_fields(article))
+                writer.add_document(**copies.fields(article))
                 count += 1
-                if count % batch_size == 0:
+                if count % progress_every == 0:
                     logger.info("reindexed %d articles", count)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit(mergetype=CLEAR)  # the new segments replace every old one at once
         return count
+
+    @property
+    def outdated(self) -> bool:
+        """Whether the index was built with other fields than this version's (rebuild it)."""
+        return set(self._ix.schema.names()) != set(build_schema().names())
 
     def optimize(self) -> None:
         """Merge the index into one segment (faster searches, slow on big archives)."""
         self._ix.optimize()
 
-    def _writer(self, **kwargs: Any) -> Any:
+    @contextmanager
+    def _writing(self, mergetype: Any = None, **options: Any) -> Iterator[Any]:
+        """Hold the index's write lock for one commit (or none, if the block fails)."""
         try:
-            return self._ix.writer(timeout=WRITE_LOCK_TIMEOUT, **kwargs)
+            writer = self._ix.writer(timeout=WRITE_LOCK_TIMEOUT, **options)
         except LockError as exc:
             raise ArchiveLockedError(
                 f"Another process has been writing to {self.path} for over "
-                f"{WRITE_LOCK_TIMEOUT:.0f} s; wait for it to finish and try again."
+                f"{WRITE_LOCK_TIMEOUT:.0f} s ({writer_note(self.path)}); wait for it to finish "
+                "and try again."
             ) from exc
+        note_writer(self.path)
+        try:
+            yield writer
+        except BaseException:
+            writer.cancel()
+            raise
+        else:
+            writer.commit(**({"mergetype": mergetype} if mergetype else {}))
+        finally:
+            forget_writer(self.path)
 
     # Reading
 
     def search(
-        self, q: str, *, page: int = 1, per_page: int = 10, highlight: bool = True
+        self,
+        q: str,
+        *,
+        filters: Filters | None = None,
+        date_from: date | str | None = None,
+        date_to: date | str | None = None,
+        sort: str = "relevance",
+        page: int = 1,
+        per_page: int = 10,
+        facets: Sequence[str] = DEFAULT_FACETS,
+        collapse: bool = True,
+        highlight: bool = True,
     ) -> SearchResults:
-        """Return page `page` of the articles matching `q`, best first."""
+        """Return page `page` of the articles matching `q` under `filters` and the date range.
+
+        `filters` maps facet names to a value or a list of values (OR-ed within a field, fields
+        AND-ed); `facets` names the facets to count over all matches; with `collapse`,
+        near-duplicates fold into their best hit, which counts them in `duplicates`.
+        """
         if page < 1:
-            raise ValueError("page must be >= 1")
+            raise QueryError("page must be >= 1")
         if not 1 <= per_page <= MAX_PER_PAGE:
-            raise ValueError(f"per_page must be between 1 and {MAX_PER_PAGE}")
+            raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}")
         started = time.perf_counter()
+        text = normalise(q)
         searcher = self._searcher()
-        query = parse_query(q, self._ix.schema)
-        found = searcher.search_page(query, page, pagelen=per_page)
+        query = self._parse(searcher, text)
+        only = filter_query(filters, date_from, date_to)
+        own_filters = {filter_field(name) for name in filters or {}}
+        counted_here = [name for name in facets if filter_field(name) not in own_filters]
+        found = searcher.search_page(
+            query,
+            page,
+            pagelen=per_page,
+            filter=only,
+            sortedby=sort_facet(sort),
+            groupedby=facet_grouping(counted_here) or None,
+            maptype=sorting.Count,
+            collapse=sorting.FieldFacet("dupkey") if collapse else None,
+        )
+        counts = facet_counts(found.results, counted_here)
+        for name in facets:
+            if name not in counts:  # filtered by itself: count its alternatives
+                counts[name] = self._facet(searcher, query, name, filters, date_from, date_to)
         # Whoosh clamps a page past the end to the last page; a page past the end is empty.
-        hits = self._hits(found, highlight) if page == found.pagenum else []
+        hits = self._hits(found, highlight, collapse) if page == found.pagenum else []
+        # Whoosh's count with collapsing misses copies that displaced a kept hit: count again.
+        total = self._matches(searcher, query, only) if collapse else found.total
         return SearchResults(
-            query=q,
-            total=found.total,
+            query=text,
+            total=total,
             page=page,
             per_page=per_page,
             hits=hits,
-            took=time.perf_counter() - started,
+            facets={name: counts[name] for name in facets},
+            suggestion=suggest(
+                searcher.reader(),
+                text,
+                lambda respelt: self._count(searcher, respelt, only),
+                found.total,
+            )
+            if text
+            else None,
+            took_ms=(time.perf_counter() - started) * 1000,
         )
 
-    def _hits(self, found: Any, highlight: bool) -> list[Hit]:
-        page_hits = list(found)
+    def count(self, q: str = "", **filters: str | Iterable[str]) -> int:
+        """Return how many articles match `q` and `filters` (e.g. `source="VOA"`)."""
+        return self._count(self._searcher(), normalise(q), filter_query(filters))
+
+    def more_like_this(self, article_id: str, n: int = 10) -> list[Hit]:
+        """Return up to `n` articles most like the one with `article_id` (its copies left out)."""
+        searcher = self._searcher()
+        docnum = searcher.document_number(id=article_id)
+        if docnum is None:
+            raise ArticleNotFoundError(f"No article with id {article_id!r} in {self.path}.")
+        article = self.get(article_id)
+        own = searcher.stored_fields(docnum).get("dupkey", article_id)
+        text = f"{article.title}\n{article.description}\n{article.text}"
+        field = body_field(article.language)
+        key_terms = searcher.key_terms_from_text(field, text, numterms=MORE_LIKE_TERMS)
+        query = Or([Term(field, word, boost=weight) for word, weight in key_terms])
+        found = searcher.search(
+            query, limit=n, mask=Term("dupkey", own), collapse=sorting.FieldFacet("dupkey")
+        )
+        return self._hits_from(list(found), found, highlight=False, collapse=True)
+
+    def duplicates(self, article_id: str, n: int = MAX_PER_PAGE) -> list[Hit]:
+        """Return up to `n` near-duplicates of the article with `article_id` (not itself)."""
+        searcher = self._searcher()
+        docnum = searcher.document_number(id=article_id)
+        if docnum is None:
+            raise ArticleNotFoundError(f"No article with id {article_id!r} in {self.path}.")
+        key = searcher.stored_fields(docnum).get("dupkey", article_id)
+        found = searcher.search(
+            Term("dupkey", key), limit=n, mask=Term("id", article_id), sortedby=sort_facet("oldest")
+        )
+        return self._hits_from(list(found), found, highlight=False, collapse=False)
+
+    def _facet(
+        self,
+        searcher: Any,
+        query: Query,
+        name: str,
+        filters: Filters | None,
+        date_from: date | str | None,
+        date_to: date | str | None,
+    ) -> list[tuple[str, int]]:
+        only = filter_query(filters, date_from, date_to, leave_out=filter_field(name))
+        results = searcher.search(
+            query, filter=only, groupedby=facet_grouping([name]), maptype=sorting.Count, limit=1
+        )
+        return facet_counts(results, [name])[name]
+
+    def _parse(self, searcher: Any, text: str) -> Query:
+        """Parse `text` for the languages this archive holds articles in."""
+        reader = searcher.reader()
+        groups = [
+            text_fields(suffix)
+            for suffix in ("", *LANGUAGE_SUFFIXES)
+            if not suffix or reader.field_length(f"body_{suffix}")
+        ]
+        return parse_query(text, self._ix.schema, groups)
+
+    def _count(self, searcher: Any, text: str, only: Query | None) -> int:
+        return self._matches(searcher, self._parse(searcher, text), only)
+
+    @staticmethod
+    def _matches(searcher: Any, query: Query, only: Query | None) -> int:
+        return len(searcher.search(query, filter=only, limit=1, scored=False))
+
+    def _hits(self, found: Any, highlight: bool, collapse: bool) -> list[Hit]:
+        return self._hits_from(list(found), found.results, highlight, collapse)
+
+    def _hits_from(
+        self, page_hits: list[Any], results: Any, highlight: bool, collapse: bool
+    ) -> list[Hit]:
         if not page_hits:
             return []
-        snippets.configure(found.results)
+        snippets.configure(results)
         bodies = self._store.texts([hit["id"] for hit in page_hits])
         hits = []
         for hit in page_hits:
             stored = hit.fields()  # not hit.get(): it falls back to columns for missing values
             published = stored.get("published")
+            key = stored.get("dupkey")
             hits.append(
                 Hit(
                     id=stored["id"],
                     url=stored["url"],
-                    title=stored.get("title", ""),
+                    title=stored.get("headline", ""),
                     source=stored.get("source", ""),
                     section=stored.get("section", ""),
-                    authors=[a for a in stored.get("authors", "").split(",") if a],
+                    authors=[a for a in stored.get("author", "").split(",") if a],
                     published=published.replace(tzinfo=UTC) if published else None,
                     language=stored.get("language", ""),
                     snippet=snippets.make_snippet(
-                        hit if highlight else None, bodies.get(stored["id"], "")
+                        hit if highlight else None,
+                        bodies.get(stored["id"], ""),
+                        body_field(stored.get("language", "")),
                     ),
-                    score=float(hit.score or 0.0),
+                    # A date sort scores by sort key, not relevance.
+                    score=hit.score if isinstance(hit.score, float) else 0.0,
+                    duplicates=_copies(results.searcher, key) - 1 if collapse and key else 0,
                 )
             )
         return hits
@@ -235,3 +403,50 @@ class NewsIndex:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _copies(searcher: Any, key: str) -> int:
+    """Return how many live articles share near-duplicate key `key`."""
+    return sum(1 for _ in searcher.docs_for_query(Term("dupkey", key)))
+
+
+class _Copies:
+    """Gives each article its index fields with a near-duplicate key: the key of an earlier
+    near-identical article (in the index or in this batch), else its own id."""
+
+    def __init__(self, searcher: Any) -> None:
+        self.searcher = searcher
+        self.batch: dict[str, list[tuple[int, str]]] = {}  # band -> (fingerprint, key)
+
+    def fields(self, article: Article) -> dict[str, Any]:
+        """Return `article`'s index fields, near-duplicate key included."""
+        fields = article_fields(article)
+        fields["dupkey"] = article.id
+        simhash = fingerprint(article.text)
+        if simhash is None:
+            return fields
+        keys = bands(simhash)
+        fields["dupkey"] = self._key(article.id, simhash, keys) or article.id
+        fields["simhash"] = simhash
+        fields["simband"] = ",".join(keys)
+        for band in keys:
+            self.batch.setdefault(band, []).append((simhash, fields["dupkey"]))
+        return fields
+
+    def _key(self, article_id: str, simhash: int, keys: list[str]) -> str | None:
+        for band in keys:
+            for other, key in self.batch.get(band, ()):
+                if is_near_duplicate(simhash, other):
+                    return key
+        if self.searcher is None:
+            return None
+        candidates = self.searcher.search(
+            Or([Term("simband", band) for band in keys]),
+            limit=DUPLICATE_CANDIDATES,
+            mask=Term("id", article_id),  # a re-crawled article is no copy of itself
+        )
+        for hit in candidates:
+            stored = hit.fields()
+            if "simhash" in stored and is_near_duplicate(simhash, stored["simhash"]):
+                return stored.get("dupkey") or stored["id"]
+        return None

@@ -2,46 +2,143 @@
 
 from __future__ import annotations
 
+import copy
 import re
+from collections.abc import Sequence
 
 from whoosh.fields import Schema
-from whoosh.qparser import MultifieldParser
-from whoosh.query import Every, NullQuery, Query
+from whoosh.qparser import MultifieldParser, OrGroup
+from whoosh.query import (
+    And,
+    AndMaybe,
+    AndNot,
+    Every,
+    FuzzyTerm,
+    MultiTerm,
+    Not,
+    NullQuery,
+    Or,
+    Query,
+)
 
 from indexer.errors import QueryError
-from indexer.schema import TEXT_FIELDS
+from indexer.schema import QUERY_FIELDS, TEXT_FIELDS
+from indexer.suggest import SPELLING_FIELDS
 
 MAX_QUERY_LENGTH = 1000
-_DATE_FIELD = re.compile(r"\b(published|year):", re.IGNORECASE)
+# Words are OR-ed, and an article scores higher the more of them it holds: a long natural
+# query ranks the best matches first instead of finding nothing because one word is missing.
+COORDINATION = 0.9
+# Fields that hold metadata values: `field:value` on them filters instead of ranking.
+FILTER_FIELDS = frozenset(QUERY_FIELDS.values()) - set(TEXT_FIELDS)
+_DATE_FIELD = re.compile(r"\b(published|year|month):", re.IGNORECASE)
+_FIELD = re.compile(r"(?<![^\s(])(\w+):(?=\S)")
 _LETTERS = re.compile(r"[^\W\d_]")
-# -word excludes and +word requires (as every word does) only at a word's start, not inside
-# self-made or 2015-09-01. Whoosh's PlusMinusPlugin fails on "-word" inside parentheses.
-_PREFIX_OPERATOR = re.compile(r"(?<![^\s(])([+-])(?=[^\s+-])")
+# -word excludes and +word requires only at a word's start, not inside self-made or
+# 2015-09-01. (Whoosh's PlusMinusPlugin splits those words, and fails inside parentheses.)
+_EXCLUDED = re.compile(r"(?<![^\s(])-(?=[^\s+-])")
+_FUZZY = re.compile(r'(?<![^\s(])([^\W\d_]+)~(\d)?(?![^\s)])')
+_REQUIRED = re.compile(r'(?<![^\s(])\+("[^"]*"|[^\s()"]+)')
 
 
-def parse_query(text: str, schema: Schema) -> Query:
+def parse_query(
+    text: str, schema: Schema, groups: Sequence[Sequence[str]] = (TEXT_FIELDS,)
+) -> Query:
     """Parse `text` (words, "phrases", -exclusions, AND/OR/NOT, field:value) into a query.
 
-    An empty text matches every article. Raises `QueryError` when the text cannot be used.
+    Each of `groups` is the set of text fields one language is indexed in; the words are
+    looked up in each group with its own analyzer. An empty text matches every article.
+    Raises `QueryError` when the text cannot be used.
     """
-    text = text.strip()
-    if len(text) > MAX_QUERY_LENGTH:
-        raise QueryError(
-            f"The query is {len(text)} characters long; shorten it to {MAX_QUERY_LENGTH} or fewer."
-        )
+    text = normalise(text)
     if not text:
         return Every()
     if text == text.upper() and _LETTERS.search(text):
-        # Typed (or pasted) in capitals: AND/OR/NOT are words here, not operators.
+        # Typed (or pasted) in capitals: AND/OR/NOT/TO are words here, not operators.
         text = text.lower()
-    text = _PREFIX_OPERATOR.sub(lambda m: "NOT " if m.group(1) == "-" else "", text)
-    parser = MultifieldParser(list(TEXT_FIELDS), schema)
-    query = parser.parse(text)
+    text = _FIELD.sub(lambda m: f"{QUERY_FIELDS.get(m.group(1).lower(), m.group(1))}:", text)
+    required = _REQUIRED.findall(text)
+    fuzzy = [_fuzzy(word, edits) for word, edits in _FUZZY.findall(text)]
+    text = _EXCLUDED.sub("NOT ", _FUZZY.sub(" ", _REQUIRED.sub(" ", text))).strip()
+    shaped = []
+    for number, fields in enumerate(groups):
+        parser = MultifieldParser(list(fields), schema, group=OrGroup.factory(COORDINATION))
+        query = parser.parse(text) if text else Every()
+        if fuzzy and number == 0:  # fuzzy words are looked up among English words
+            query = Or([query, *fuzzy]) if text else Or(fuzzy)
+        query = _shape(query, [parser.parse(word) for word in required])
+        shaped.append(query.accept(_also_unstemmed))
+        if number == 0 and (_is_filter(query) or query == Every()):
+            break  # no words: the same in every language
+    query = shaped[0] if len(shaped) == 1 else Or(shaped)
     if _DATE_FIELD.search(text) and _has_null(query):
         raise QueryError(
             "Could not read the date in the query: write published:2015, published:2015-09-01 "
             "or published:[2010 TO 2015]."
         )
+    return query
+
+
+def normalise(text: str) -> str:
+    """Return `text` with its whitespace collapsed; QueryError when it is too long to search."""
+    text = " ".join(text.split())
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QueryError(
+            f"The query is {len(text)} characters long; shorten it to {MAX_QUERY_LENGTH} or fewer."
+        )
+    return text
+
+
+def _fuzzy(word: str, edits: str) -> Query:
+    """Return the query for `word~` or `word~2`: words within that many edits (at most 2),
+    looked up among whole words: the stems of the other fields would be edits away."""
+    distance = min(int(edits or 1), 2)
+    return Or([FuzzyTerm(field, word.lower(), maxdist=distance) for field in SPELLING_FIELDS])
+
+
+def _shape(query: Query, required: list[Query]) -> Query:
+    """Give the parsed words their meaning: free words are OR-ed and rank, +words and
+    field:value filters must match, exclusions always exclude."""
+    parts = list(query.subqueries) if isinstance(query, Or) else [query]
+    excluded = [part.query for part in parts if isinstance(part, Not)]
+    parts = [_lift_negations(part) for part in parts if not isinstance(part, Not)]
+    required = required + [part for part in parts if _is_filter(part)]
+    words = [part for part in parts if not _is_filter(part) and part is not Every()]
+    ranked = Or(words, scale=COORDINATION).normalize() if words else None
+    if required:
+        must = And(required).normalize()
+        shaped = AndMaybe(must, ranked) if ranked is not None else must
+    else:
+        shaped = ranked if ranked is not None else Every()
+    return AndNot(shaped, Or(excluded)).normalize() if excluded else shaped
+
+
+def _also_unstemmed(query: Query) -> Query:
+    """Let prefix* and wild?card terms match whole words too, not only stems
+    (medica* finds "medicate", whose stem is "medic")."""
+    if isinstance(query, MultiTerm) and f"spell_{query.fieldname}" in SPELLING_FIELDS:
+        whole_words = copy.copy(query)
+        whole_words.fieldname = f"spell_{query.fieldname}"
+        return Or([query, whole_words])
+    return query
+
+
+def _is_filter(query: Query) -> bool:
+    """Return whether `query` only names metadata values (source:, published:...), no words."""
+    fields = {field for field, _text in query.iter_all_terms()} if query.has_terms() else set()
+    names = fields or {getattr(query, "fieldname", None)}
+    return bool(names) and names <= FILTER_FIELDS
+
+
+def _lift_negations(query: Query) -> Query:
+    """Turn `a OR b OR NOT c` into `(a OR b) ANDNOT c` inside groups too."""
+    if isinstance(query, Or):
+        negated = [q.query for q in query.subqueries if isinstance(q, Not)]
+        kept = [_lift_negations(q) for q in query.subqueries if not isinstance(q, Not)]
+        positive = Or(kept, scale=query.scale).normalize() if kept else Every()
+        return AndNot(positive, Or(negated)).normalize() if negated else positive
+    if isinstance(query, And | AndNot | Not):
+        return query.apply(_lift_negations)
     return query
 
 

@@ -21,6 +21,7 @@ class Hit:
     language: str
     snippet: str  # HTML: everything escaped except <mark> around matched terms
     score: float
+    duplicates: int = 0  # near-duplicates folded into this hit
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-serialisable dict (published as ISO 8601 or None)."""
@@ -31,14 +32,16 @@ class Hit:
 
 @dataclass(frozen=True)
 class SearchResults:
-    """One page of ranked hits for a query, with the total number of matches."""
+    """One page of ranked hits for a query, with the total number of matches and facets."""
 
-    query: str
-    total: int
+    query: str  # the query as searched (whitespace normalised)
+    total: int  # every matching article, near-duplicates included
     page: int
     per_page: int
     hits: list[Hit] = field(default_factory=list)
-    took: float = 0.0  # seconds spent searching
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    suggestion: str | None = None  # did-you-mean
+    took_ms: float = 0.0
 
     @property
     def pages(self) -> int:
@@ -53,6 +56,11 @@ class SearchResults:
             "page": self.page,
             "per_page": self.per_page,
             "pages": self.pages,
-            "took": round(self.took, 4),
+            "took_ms": round(self.took_ms, 1),
+            "suggestion": self.suggestion,
+            "facets": {
+                name: [{"value": value, "count": count} for value, count in values]
+                for name, values in self.facets.items()
+            },
             "hits": [hit.to_dict() for hit in self.hits],
         }

@@ -24,9 +24,10 @@ class MarkFormatter(Formatter):
         return f"<mark>{self._text(text[token.startchar : token.endchar])}</mark>"
 
 
-def make_snippet(hit: WhooshHit | None, body: str) -> str:
-    """Return the passages of `body` that match `hit` marked up, else the start of `body`."""
-    marked = hit.highlights("body", text=body, top=2) if hit is not None and body else ""
+def make_snippet(hit: WhooshHit | None, body: str, field: str = "body") -> str:
+    """Return the passages of `body` that match `hit` in `field` marked up, else the start of
+    `body`."""
+    marked = hit.highlights(field, text=body, top=2) if hit is not None and body else ""
     return marked or html.escape(shorten(body), quote=False)
 
 

@@ -16,7 +16,7 @@ from crawler import CrawlerError
 from crawler.crawl import CrawlOptions, CrawlStats, Outcome, check_source, local_page_count
 from crawler.fetch import FetchPolicy, user_agent
 from crawler.workers import PROCESSES
-from indexer import IndexerError, NewsIndex, SearchResults
+from indexer import DEFAULT_FACETS, SORTS, IndexerError, NewsIndex, SearchResults
 from newsarchive import ingest
 from newsarchive.progress import CrawlProgress
 
@@ -44,9 +44,9 @@ class CommandError(click.ClickException):
     """A failure reported as one clear line and exit status 1."""
 
 
-def _open(archive: Path, create: bool = False) -> NewsIndex:
+def _open(archive: Path, create: bool = False, upgrade: bool = False) -> NewsIndex:
     try:
-        return NewsIndex.open(archive, create=create)
+        return NewsIndex.open(archive, create=create, upgrade=upgrade)
     except IndexerError as exc:
         raise CommandError(str(exc)) from exc
 
@@ -216,7 +216,7 @@ def outcome_record(outcome: Outcome) -> dict[str, str]:
 @processes_option
 def reindex(archive: Path, reextract: bool, processes: int) -> None:
     """Rebuild the search index from the archive's article store (no network)."""
-    with _open(archive, create=NewsIndex.has_store(archive)) as index:
+    with _open(archive, create=NewsIndex.has_store(archive), upgrade=True) as index:
         try:
             if reextract:
                 result = ingest.reextract(index, processes=processes)
@@ -232,15 +232,51 @@ def reindex(archive: Path, reextract: bool, processes: int) -> None:
 
 
 @cli.command()
-@click.argument("query")
+@click.argument("query", default="")
 @archive_option
-@click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
+@click.option("--source", multiple=True, help="Only this source (repeat for any of several).")
+@click.option("--section", multiple=True, help="Only this section (repeatable).")
+@click.option("--author", multiple=True, help="Only articles by this author (repeatable).")
+@click.option("--language", multiple=True, help="Only this language code, e.g. en (repeatable).")
+@click.option("--tag", multiple=True, help="Only articles with this tag (repeatable).")
+@click.option("--year", multiple=True, help="Only this year (repeatable).")
+@click.option("--from", "date_from", help="Published on or after: 2015, 2015-09 or 2015-09-01.")
+@click.option("--to", "date_to", help="Published on or before (same forms).")
+@click.option(
+    "--sort", type=click.Choice(SORTS), default="relevance", show_default=True, help="Order."
+)
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True)
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
-def search(query: str, archive: Path, as_json: bool, limit: int) -> None:
-    """Search the archive for QUERY and print the best matches."""
+@click.option("--facets", is_flag=True, help="Also print counts by source, section, author...")
+@click.option("--all-copies", is_flag=True, help="Do not fold near-duplicates into one hit.")
+@click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
+def search(query: str, archive: Path, **options: Any) -> None:
+    """Search the archive for QUERY (empty: everything) and print the best matches."""
+    as_json, show_facets = options.pop("as_json"), options.pop("facets")
+    filters = {
+        name: list(options.pop(option))
+        for name, option in [
+            ("source", "source"),
+            ("section", "section"),
+            ("authors", "author"),
+            ("language", "language"),
+            ("tags", "tag"),
+            ("year", "year"),
+        ]
+    }
     with _open(archive) as index:
         try:
-            results = index.search(query, per_page=limit)
+            results = index.search(
+                query,
+                filters={name: values for name, values in filters.items() if values},
+                date_from=options["date_from"],
+                date_to=options["date_to"],
+                sort=options["sort"],
+                page=options["page"],
+                per_page=options["limit"],
+                facets=DEFAULT_FACETS if show_facets or as_json else (),
+                collapse=not options["all_copies"],
+            )
         except IndexerError as exc:
             raise CommandError(str(exc)) from exc
     if as_json:
@@ -250,12 +286,19 @@ def search(query: str, archive: Path, as_json: bool, limit: int) -> None:
 
 
 def _print_results(results: SearchResults) -> None:
-    click.echo(f"{results.total} results ({results.took:.3f} s)")
-    for rank, hit in enumerate(results.hits, 1):
+    click.echo(f"{results.total} results ({results.took_ms:.0f} ms)")
+    if results.suggestion:
+        click.echo(f"Did you mean: {results.suggestion}")
+    for name, values in results.facets.items():
+        listed = ", ".join(f"{value} ({count})" for value, count in values[:10])
+        click.echo(f"  {name}: {listed or '-'}")
+    first = (results.page - 1) * results.per_page
+    for rank, hit in enumerate(results.hits, first + 1):
         date = hit.published.date().isoformat() if hit.published else "undated"
         meta = " · ".join(part for part in (hit.source, hit.section, date) if part)
         snippet = _MARK.sub(lambda m: click.style(m.group(1), bold=True), hit.snippet)
-        click.echo(f"\n{rank}. {click.style(hit.title or hit.url, bold=True)}")
+        copies = f" (+{hit.duplicates} similar)" if hit.duplicates else ""
+        click.echo(f"\n{rank}. {click.style(hit.title or hit.url, bold=True)}{copies}")
         click.echo(f"   {meta}\n   {hit.url}")
         click.echo(f"   {html.unescape(' '.join(snippet.split()))}")
 

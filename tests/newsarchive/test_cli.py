@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -72,6 +73,23 @@ def test_search_prints_readable_results(sample_archive: Path) -> None:
     assert "Wikinews · Interview · 2009-04-04" in out
 
 
+def test_search_filters_sorts_and_counts_facets(sample_archive: Path) -> None:
+    archive = ["--archive", str(sample_archive)]
+    shona = json.loads(run("search", "", "--source", "VOA Shona", "--json", *archive).stdout)
+    assert shona["total"] == 140
+    sources = shona["facets"]["source"]
+    assert {"value": "VOA Shona", "count": 140} in sources
+    assert {"value": "VOA Lingala", "count": 140} in sources  # the alternatives, counted
+    newest = json.loads(
+        run("search", "", "--source", "Wikinews", "--sort", "newest", "--json", *archive).stdout
+    )
+    dates = [hit["published"] for hit in newest["hits"]]
+    assert dates == sorted(dates, reverse=True)
+    ranged = run("search", "", "--from", "2009", "--to", "2009", "--facets", *archive).stdout
+    years = [line for line in ranged.splitlines() if line.startswith("  year: ")]
+    assert len(years) == 1 and re.fullmatch(r"  year: 2009 \(\d+\)", years[0])
+
+
 def test_recrawl_updates_instead_of_duplicating(sample_archive: Path, tmp_path: Path) -> None:
     archive = tmp_path / "copy"
     shutil.copytree(sample_archive, archive)
@@ -117,7 +135,7 @@ def test_crawl_of_a_single_url(site: Site, tmp_path: Path) -> None:
             "every page failed",
         ),
         (["crawl", "http://127.0.0.1:9/x", "--single", "--archive", "{tmp}/a"], "private"),
-        (["search", "--archive", "{tmp}/a"], "Missing argument 'QUERY'"),
+        (["search", "x", "--sort", "random", "--archive", "{tmp}/a"], "'random' is not one of"),
         (["search", "x", "--limit", "0"], "0 is not in the range"),
         (["demo", "--port", "70000"], "70000 is not in the range"),
         (["serve", "--archive", "{tmp}/a", "--port", "x"], "'x' is not a valid integer"),

@@ -1,0 +1,74 @@
+"""Did-you-mean: a respelling of a query whose words the archive does not know."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+# The unstemmed words of titles and bodies (Whoosh's `spelling=True` fields).
+SPELLING_FIELDS = ("spell_title", "spell_body")
+# Only queries that find fewer matches than this get a suggestion.
+SUGGEST_BELOW = 5
+MIN_WORD = 4  # shorter words have too many neighbours to guess from
+_WORD = re.compile(rf'(?<![\w:*~"])([^\W\d_]{{{MIN_WORD},}})(?![\w:*~])')
+_OPERATORS = {"AND", "OR", "NOT", "TO"}
+
+
+def suggest(reader: Any, text: str, count: Callable[[str], int], found: int) -> str | None:
+    """Return `text` with unknown words respelt as known ones, when that finds at least as
+    much as `text` (`found` matches); `count(query_text)` counts a query's matches."""
+    if found >= SUGGEST_BELOW:
+        return None
+    changed = False
+
+    def respell(match: re.Match[str]) -> str:
+        nonlocal changed
+        word = match.group(1)
+        if word in _OPERATORS or _known(reader, word.lower()):
+            return word
+        better = _closest(reader, word.lower())
+        if better is None:
+            return word
+        changed = True
+        return better
+
+    respelt = _WORD.sub(respell, _outside_quotes_only(text))
+    if not changed:
+        return None
+    respelt = _restore_quotes(text, respelt)
+    return respelt if count(respelt) >= max(found, 1) else None
+
+
+def _known(reader: Any, word: str) -> bool:
+    return any(reader.doc_frequency(field, word) for field in SPELLING_FIELDS)
+
+
+def _closest(reader: Any, word: str) -> str | None:
+    """Return the most frequent known word one edit from `word` (else two edits), if any."""
+    for distance in (1, 2):
+        candidates = {
+            candidate
+            for field in SPELLING_FIELDS
+            if field in reader.indexed_field_names()
+            for candidate in reader.terms_within(field, word, distance, prefix=1)
+            if candidate != word
+        }
+        if candidates:
+            return max(
+                candidates,
+                key=lambda c: (sum(reader.doc_frequency(f, c) for f in SPELLING_FIELDS), c),
+            )
+    return None
+
+
+def _outside_quotes_only(text: str) -> str:
+    # Words inside quotes are a phrase the person typed on purpose: mask them from respelling.
+    return re.sub(r'"[^"]*"', lambda m: "\0" * len(m.group()), text)
+
+
+def _restore_quotes(original: str, respelt: str) -> str:
+    if "\0" not in respelt:
+        return respelt
+    quoted = iter(re.findall(r'"[^"]*"', original))
+    return re.sub(r"\0+", lambda _m: next(quoted), respelt)
