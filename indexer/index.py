@@ -33,6 +33,7 @@ from indexer.facets import counts as facet_counts
 from indexer.facets import grouping as facet_grouping
 from indexer.filters import Filters, filter_field, filter_query, sort_facet
 from indexer.query import normalise, parse_query
+from indexer.ranking import ranking
 from indexer.results import Hit, SearchResults
 from indexer.schema import (
     LANGUAGE_SUFFIXES,
@@ -362,7 +363,7 @@ class NewsIndex:
         if searcher is not None:
             # Not Searcher.refresh(): it reuses segment readers and miscounts after a rebuild.
             searcher.close()
-        self._local.searcher = self._ix.searcher()
+        self._local.searcher = self._ix.searcher(weighting=ranking())
         return self._local.searcher
 
     def get(self, article_id: str) -> Article:

@@ -6,8 +6,9 @@ import copy
 import re
 from collections.abc import Sequence
 
+from whoosh.analysis import STOP_WORDS
 from whoosh.fields import Schema
-from whoosh.qparser import MultifieldParser, OrGroup
+from whoosh.qparser import MultifieldParser, MultifieldPlugin, OrGroup, syntax
 from whoosh.query import (
     And,
     AndMaybe,
@@ -31,6 +32,11 @@ MAX_QUERY_LENGTH = 1000
 COORDINATION = 0.9
 # Fields that hold metadata values: `field:value` on them filters instead of ranking.
 FILTER_FIELDS = frozenset(QUERY_FIELDS.values()) - set(TEXT_FIELDS)
+_STOP_ALTERNATIVES = "|".join(sorted(STOP_WORDS))
+# A stop word standing alone outside quotes (an even number of quotes follows it).
+_ENGLISH_STOP = re.compile(
+    rf'(?<![^\s(])(?:{_STOP_ALTERNATIVES})(?![^\s)])(?=(?:[^"]*"[^"]*")*[^"]*$)', re.IGNORECASE
+)
 _DATE_FIELD = re.compile(r"\b(published|year|month):", re.IGNORECASE)
 _FIELD = re.compile(r"(?<![^\s(])(\w+):(?=\S)")
 _LETTERS = re.compile(r"[^\W\d_]")
@@ -63,7 +69,13 @@ def parse_query(
     shaped = []
     for number, fields in enumerate(groups):
         parser = MultifieldParser(list(fields), schema, group=OrGroup.factory(COORDINATION))
-        query = parser.parse(text) if text else Every()
+        # A word scores by its best field (title, description or body), not their sum: one
+        # title word must not outrank all the words in a body (measured on benchmarks/relevance).
+        parser.replace_plugin(MultifieldPlugin(list(fields), group=syntax.DisMaxGroup))
+        # English stop words are dropped from the other languages' fields too: "the" in a
+        # query must not match Shona or Lingala articles that happen to hold it.
+        words = text if number == 0 else _ENGLISH_STOP.sub(" ", text).strip()
+        query = parser.parse(words) if words else Every()
         if fuzzy and number == 0:  # fuzzy words are looked up among English words
             query = Or([query, *fuzzy]) if text else Or(fuzzy)
         query = _shape(query, [parser.parse(word) for word in required])
