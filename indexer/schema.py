@@ -71,6 +71,8 @@ def build_schema() -> Schema:
         title=TEXT(
             analyzer=analyzer,
             field_boost=FIELD_BOOSTS["title"],
+            # Unstemmed title words, for did-you-mean and prefix*/fuzzy~ (bodies would double
+            # the cost of indexing).
             spelling=True,
             multitoken_query="phrase",
         ),
@@ -78,7 +80,7 @@ def build_schema() -> Schema:
             analyzer=analyzer, field_boost=FIELD_BOOSTS["description"], multitoken_query="phrase"
         ),
         # A word the analyzer splits (self-medicating, 2015-09-01) is searched as a phrase.
-        body=TEXT(analyzer=analyzer, spelling=True, multitoken_query="phrase"),
+        body=TEXT(analyzer=analyzer, multitoken_query="phrase"),
         # Names as written, for display, facets and filters; `authors` is the searchable form.
         author=KEYWORD(stored=True, commas=True, sortable=True),
         authors=KEYWORD(lowercase=True, commas=True, scorable=True),

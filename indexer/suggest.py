@@ -1,4 +1,8 @@
-"""Did-you-mean: a respelling of a query whose words the archive does not know."""
+"""Did-you-mean: a respelling of a query whose words the archive does not know.
+
+Suggestions come from the words of headlines, which hold the names and topics people search
+for; a body word is known (never "corrected") by its stem.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,16 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-# The unstemmed words of titles and bodies (Whoosh's `spelling=True` fields).
-SPELLING_FIELDS = ("spell_title", "spell_body")
+from indexer.schema import text_analyzer
+
+# The unstemmed words of titles (Whoosh's `spelling=True` field).
+SPELLING_FIELDS = ("spell_title",)
 # Only queries that find fewer matches than this get a suggestion.
 SUGGEST_BELOW = 5
 MIN_WORD = 4  # shorter words have too many neighbours to guess from
 _WORD = re.compile(rf'(?<![\w:*~"])([^\W\d_]{{{MIN_WORD},}})(?![\w:*~])')
 _OPERATORS = {"AND", "OR", "NOT", "TO"}
+_STEMS = text_analyzer()
 
 
 def suggest(reader: Any, text: str, count: Callable[[str], int], found: int) -> str | None:
@@ -31,7 +38,9 @@ def suggest(reader: Any, text: str, count: Callable[[str], int], found: int) -> 
         if better is None:
             return word
         changed = True
-        return better
+        if word.isupper():
+            return better.upper()
+        return better.capitalize() if word[0].isupper() else better
 
     respelt = _WORD.sub(respell, _outside_quotes_only(text))
     if not changed:
@@ -41,7 +50,10 @@ def suggest(reader: Any, text: str, count: Callable[[str], int], found: int) -> 
 
 
 def _known(reader: Any, word: str) -> bool:
-    return any(reader.doc_frequency(field, word) for field in SPELLING_FIELDS)
+    """Return whether `word` is in a title, or its stem in a body (bodies keep only stems)."""
+    if any(reader.doc_frequency(field, word) for field in SPELLING_FIELDS):
+        return True
+    return any(reader.doc_frequency("body", token.text) for token in _STEMS(word))
 
 
 def _closest(reader: Any, word: str) -> str | None:

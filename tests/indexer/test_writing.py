@@ -103,3 +103,16 @@ def test_the_writer_note_is_gone_after_writing(tmp_path: Path, articles: list[Ar
     with NewsIndex.open(tmp_path, create=True) as index:
         index.add(articles[:1])
     assert not any(name.startswith("writer") for name in os.listdir(tmp_path))
+
+
+def test_a_bulk_load_indexes_and_replaces_like_small_batches(tmp_path: Path) -> None:
+    def story(n: int, word: str) -> Article:
+        return Article(url=f"https://bulk.example/{n}", title=f"Story {n}", text=f"{word} {n}.")
+
+    with NewsIndex.open(tmp_path, create=True) as index:
+        index.add([story(n, "harbour") for n in range(1500)])  # past BULK_BATCH: bulk mode
+        index.add([story(n, "lighthouse") for n in range(1000, 2500)])  # 500 replaced
+        assert len(index) == 2500
+        assert index.count("harbour") == 1000 and index.count("lighthouse") == 1500
+        assert index.rebuild() == 2500
+        assert index.count("lighthouse") == 1500
