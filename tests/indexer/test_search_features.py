@@ -120,3 +120,15 @@ def test_required_words_and_exclusions(fresh: NewsIndex) -> None:
     assert fresh.search("river -farmers").total == 0
     assert fresh.search("budget debate -late").total == 0
     assert fresh.search("budget OR river").total == 13
+
+
+def test_operators_hold_in_every_language(tmp_path: Path, articles: list[Article]) -> None:
+    lingala = Article(
+        url="https://ln.example/1", title="Mbula", text="Budget ya mboka mpe tax", language="ln"
+    )
+    with NewsIndex.open(tmp_path, create=True) as index:
+        index.add([*articles, lingala])
+        assert index.search("budget NOT tax").total == 12  # the Lingala story is excluded
+        assert index.search("tax AND mboka").total == 1
+        assert index.search("the mboka").total == 2  # both Lingala stories say "mboka"
+        assert index.search("the").total == 0
