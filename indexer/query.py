@@ -77,6 +77,8 @@ def parse_query(
         # English stop words are dropped from the other languages' fields too: "the" in a
         # query must not match Shona or Lingala articles that happen to hold it.
         words = text if number == 0 else _ENGLISH_STOP.sub(_unless_operator, text).strip()
+        if text and not words:
+            continue  # only stop words: nothing to look for in this language
         query = parser.parse(words) if words else Every()
         if fuzzy and number == 0:  # fuzzy words are looked up among English words
             query = Or([query, *fuzzy]) if text else Or(fuzzy)
