@@ -74,5 +74,6 @@ def base_url(make_app: Callable[..., Flask], archive_path: Path) -> Iterator[str
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"
+    server.task_dispatcher.shutdown(timeout=5)  # let requests in flight finish first
     server.close()
     thread.join(timeout=5)

@@ -34,8 +34,11 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A fresh tab that records console errors and any dialog an injected script opens."""
+def page(browser: Browser, base_url: str) -> Iterator[Page]:
+    """A fresh tab that records console errors and any dialog an injected script opens.
+
+    It asks for `base_url` so that the tab closes before the server stops.
+    """
     context = browser.new_context()
     tab = context.new_page()
     tab.console_errors = []  # type: ignore[attr-defined]
