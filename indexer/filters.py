@@ -72,11 +72,10 @@ def _date_range(start: datetime | None, end: datetime | None) -> Query:
             if (start.month, end.month) == (1, 12):
                 years = range(start.year, end.year + 1)
                 return Or([Term("year", f"{year:04d}") for year in years])
-            months = [(y, m) for y in range(start.year, end.year + 1) for m in range(1, 13)]
-            chosen = [f"{y:04d}-{m:02d}" for y, m in months if (start.year, start.month)
-                      <= (y, m) <= (end.year, end.month)]
-            if len(chosen) <= MAX_MONTH_TERMS:
-                return Or([Term("month", month) for month in chosen])
+            first, last = start.year * 12 + start.month - 1, end.year * 12 + end.month - 1
+            if last - first < MAX_MONTH_TERMS:
+                months = (f"{n // 12:04d}-{n % 12 + 1:02d}" for n in range(first, last + 1))
+                return Or([Term("month", month) for month in months])
     return DateRange("published", start, end)
 
 

@@ -242,7 +242,8 @@ class NewsIndex:
             if name not in counts:  # filtered by itself: count its alternatives
                 counts[name] = self._facet(searcher, query, name, filters, date_from, date_to)
         # Whoosh clamps a page past the end to the last page; a page past the end is empty.
-        hits = self._hits(found, highlight, collapse) if page == found.pagenum else []
+        page_hits = list(found) if page == found.pagenum else []
+        hits = self._hits_from(page_hits, found.results, highlight, collapse)
         # Whoosh's count with collapsing misses copies that displaced a kept hit: count again.
         total = self._matches(searcher, query, only) if collapse else found.total
         return SearchResults(
@@ -256,7 +257,7 @@ class NewsIndex:
                 searcher.reader(),
                 text,
                 lambda respelt: self._count(searcher, respelt, only),
-                found.total,
+                total,
             )
             if text
             else None,
@@ -327,9 +328,6 @@ class NewsIndex:
     @staticmethod
     def _matches(searcher: Any, query: Query, only: Query | None) -> int:
         return len(searcher.search(query, filter=only, limit=1, scored=False))
-
-    def _hits(self, found: Any, highlight: bool, collapse: bool) -> list[Hit]:
-        return self._hits_from(list(found), found.results, highlight, collapse)
 
     def _hits_from(
         self, page_hits: list[Any], results: Any, highlight: bool, collapse: bool

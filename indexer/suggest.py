@@ -58,18 +58,18 @@ def _known(reader: Any, word: str) -> bool:
 
 def _closest(reader: Any, word: str) -> str | None:
     """Return the most frequent known word one edit from `word` (else two edits), if any."""
+    fields = [field for field in SPELLING_FIELDS if field in reader.indexed_field_names()]
     for distance in (1, 2):
         candidates = {
             candidate
-            for field in SPELLING_FIELDS
-            if field in reader.indexed_field_names()
+            for field in fields
             for candidate in reader.terms_within(field, word, distance, prefix=1)
             if candidate != word
         }
         if candidates:
             return max(
                 candidates,
-                key=lambda c: (sum(reader.doc_frequency(f, c) for f in SPELLING_FIELDS), c),
+                key=lambda c: (sum(reader.doc_frequency(f, c) for f in fields), c),
             )
     return None
 
