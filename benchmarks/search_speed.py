@@ -1,6 +1,6 @@
 """Search speed: newsarchive (Whoosh) against SQLite FTS5 on the same synthetic news corpus.
 
-    python benchmarks/search_speed.py [--docs 20000] [--queries 50] [--out DIR] [--seed 1]
+    python benchmarks/search_speed.py [--docs 20000] [--queries 50] [--out DIR | --reuse DIR] [--seed 1]
 
 A seeded generator writes `--docs` articles: made-up words drawn from a Zipf distribution
 (50,000 words, exponent 1.1), titles of 6-12 words, bodies of 400-800 words with fixed
@@ -10,7 +10,8 @@ publication dates over 20 years. Both engines index the same articles in one bul
 after a warm-up: one term, two terms OR-ed, two terms AND-ed, a phrase, a term within a
 date range, and a term with section and source counts over all its matches. Each prints
 median and p95 latency; the ratios (newsarchive / FTS5) survive a noisy machine.
-`--out` keeps both indexes in DIR instead of a temporary folder.
+`--out` keeps both indexes in DIR instead of a temporary folder; `--reuse DIR` times the
+queries again on them (same `--seed`) without generating or indexing anything.
 """
 
 from __future__ import annotations
@@ -151,18 +152,24 @@ def body_text(rng: random.Random, tokens: list[str]) -> str:
     return "\n\n".join(paragraphs)
 
 
+def vocabulary(rng: random.Random) -> tuple[list[str], list[tuple[str, str]]]:
+    """Return the corpus words (most frequent first) and the phrases planted in bodies."""
+    words = make_words(rng, VOCABULARY)
+    phrases: list[tuple[str, str]] = []
+    while len(phrases) < PHRASES:
+        pair = (rank_word(rng, words, PHRASE_RANKS), rank_word(rng, words, PHRASE_RANKS))
+        if pair[0] != pair[1] and pair not in phrases:
+            phrases.append(pair)
+    return words, phrases
+
+
 def generate(docs: int, seed: int) -> Corpus:
     """Return `docs` deterministic synthetic articles (same `seed`, same corpus)."""
     from crawler import Article
 
     rng = random.Random(seed)
-    words = make_words(rng, VOCABULARY)
+    words, phrases = vocabulary(rng)
     cumulative = zipf_weights(VOCABULARY, ZIPF_EXPONENT)
-    phrases = []
-    while len(phrases) < PHRASES:
-        pair = (rank_word(rng, words, PHRASE_RANKS), rank_word(rng, words, PHRASE_RANKS))
-        if pair[0] != pair[1] and pair not in phrases:
-            phrases.append(pair)
     sources = [f"{words[300 + n]}{words[900 + n]}.example" for n in range(SOURCES)]
     source_weights = [1.0 / (n + 1) ** 0.7 for n in range(SOURCES)]
     section_weights = [1.0 / (n + 1) ** 0.5 for n in range(len(SECTION_NAMES))]
@@ -306,10 +313,12 @@ class Fts5:
         "JOIN meta ON meta.rowid = docs.rowid WHERE docs.rowid IN ({})"
     )
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, create: bool = True) -> None:
         self.path = path
         self.facets: dict[str, list[tuple[str, int]]] = {}
         self.conn = sqlite3.connect(path)
+        if not create:
+            return
         self.conn.executescript(
             """
             CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize = 'porter unicode61');
@@ -496,6 +505,8 @@ def report(
         print(f"geometric mean of NA/FTS median ratios ({len(ratios)} types): {geomean:.2f}")
     if missing:
         print(f"newsarchive ran without {', '.join(missing)}: its filtered types were skipped")
+    if not loads:
+        return
     rates = {name: docs / seconds for name, seconds in loads.items()}
     for name, label in (("newsarchive", "newsarchive"), ("fts5", "FTS5")):
         print(
@@ -512,7 +523,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=50, help="timed queries per type")
     parser.add_argument("--out", help="keep both indexes in this folder")
     parser.add_argument("--seed", type=int, default=1, help="corpus and query seed")
+    parser.add_argument(
+        "--reuse", help="time the queries again on the indexes an earlier --out kept in this folder"
+    )
     args = parser.parse_args(argv)
+    if args.reuse:
+        return requery(Path(args.reuse), args.queries, args.seed)
 
     corpus = generate(args.docs, args.seed)
     queries = make_queries(corpus, args.queries, args.seed + 1)
@@ -541,6 +557,27 @@ def main(argv: list[str] | None = None) -> int:
             engine.close()
     print(f"{args.docs:,} articles, {args.queries} queries per type, {os.cpu_count()} CPUs")
     report(results, loads, sizes, args.docs, ours.missing)
+    return 0
+
+
+def requery(folder: Path, count: int, seed: int) -> int:
+    """Time the queries on the indexes kept in `folder` by an earlier run with the same seed."""
+    words, phrases = vocabulary(random.Random(seed))
+    corpus = Corpus([], words, phrases)
+    ours = Newsarchive(folder / "newsarchive")
+    engines: dict[str, Newsarchive | Fts5] = {
+        "newsarchive": ours,
+        "fts5": Fts5(folder / "fts5.sqlite", create=False),
+    }
+    docs = len(ours.index)
+    results = run_queries(
+        engines, make_queries(corpus, count, seed + 1), make_queries(corpus, WARMUP, seed + 2)
+    )
+    for engine in engines.values():
+        engine.close()
+    print(f"{docs:,} articles (reused from {folder}), {count} queries per type, "
+          f"{os.cpu_count()} CPUs")  # fmt: skip
+    report(results, {}, {}, docs, ours.missing)
     return 0
 
 

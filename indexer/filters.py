@@ -6,9 +6,7 @@ import calendar
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time
-from typing import Any
 
-from whoosh import sorting
 from whoosh.query import And, DateRange, Or, Query, Term
 
 from indexer.errors import QueryError
@@ -36,31 +34,32 @@ def filter_query(
     filters: Filters | None,
     date_from: date | str | None = None,
     date_to: date | str | None = None,
-    *,
-    leave_out: str | None = None,
 ) -> Query | None:
-    """Return the query every result must match (values OR-ed within a field, fields AND-ed).
+    """Return the query every result must match (values OR-ed within a field, fields AND-ed)."""
+    chosen = list(filter_parts(filters, date_from, date_to).values())
+    if not chosen:
+        return None
+    return chosen[0] if len(chosen) == 1 else And(chosen)
 
-    `leave_out` names a filter to ignore: a facet's counts show the alternatives to its own
-    filter while respecting all the others.
-    """
-    parts: list[Query] = []
+
+def filter_parts(
+    filters: Filters | None, date_from: date | str | None = None, date_to: date | str | None = None
+) -> dict[str, Query]:
+    """Return the query each filtered index field must match ("published" for the dates)."""
+    parts: dict[str, Query] = {}
     for name, values in (filters or {}).items():
         field = filter_field(name)
-        if field == leave_out:
-            continue
         chosen = [values] if isinstance(values, str) else [str(v) for v in values]
         chosen = [value for value in chosen if value]
         if chosen:
-            parts.append(Or([Term(field, value) for value in chosen]))
+            values_query = Or([Term(field, value) for value in chosen])
+            parts[field] = And([parts[field], values_query]) if field in parts else values_query
     start, end = parse_date(date_from, end=False), parse_date(date_to, end=True)
     if start and end and start > end:
         raise QueryError("The start of the date range is after its end: swap them.")
     if start or end:
-        parts.append(_date_range(start, end))
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else And(parts)
+        parts["published"] = _date_range(start, end)
+    return parts
 
 
 def _date_range(start: datetime | None, end: datetime | None) -> Query:
@@ -105,16 +104,3 @@ def parse_date(value: date | str | None, *, end: bool) -> datetime | None:
         return datetime(year, month or 1, day or 1)
     except ValueError:
         raise QueryError(f"{value!r} is not a real date.") from None
-
-
-def sort_facet(sort: str) -> Any:
-    """Return the Whoosh facet for sort order `sort` (None for relevance)."""
-    if sort not in SORTS:
-        raise QueryError(f"Unknown sort {sort!r}: use one of {', '.join(SORTS)}.")
-    if sort == "relevance":
-        return None
-    # Undated articles last in both directions.
-    newest = sort == "newest"
-    return sorting.MultiFacet(
-        [sorting.FieldFacet("undated"), sorting.FieldFacet("published", reverse=newest)]
-    )

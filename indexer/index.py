@@ -14,14 +14,17 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import index as whoosh_index
-from whoosh import sorting
 from whoosh.index import LockError
 from whoosh.query import Or, Query, Term
+from whoosh.searching import Hit as WhooshHit
+from whoosh.searching import Results
 from whoosh.writing import CLEAR
 
 from crawler import Article
-from indexer import snippets
+from indexer import paging, snippets
+from indexer.columns import Columns, SegmentCache
 from indexer.dupes import bands, fingerprint, is_near_duplicate
 from indexer.errors import (
     ArchiveLockedError,
@@ -30,9 +33,9 @@ from indexer.errors import (
     ArticleNotFoundError,
     QueryError,
 )
-from indexer.facets import counts as facet_counts
-from indexer.facets import grouping as facet_grouping
-from indexer.filters import Filters, filter_field, filter_query, sort_facet
+from indexer.facets import ordered as ordered_counts
+from indexer.filters import SORTS, Filters, filter_field, filter_parts, filter_query
+from indexer.matching import Evaluator, Match
 from indexer.query import normalise, parse_query
 from indexer.ranking import ranking
 from indexer.results import Hit, SearchResults
@@ -84,6 +87,7 @@ class NewsIndex:
         self._ix = ix
         self._store = store
         self._local = threading.local()
+        self._segments = SegmentCache()
 
     @classmethod
     def open(cls, path: str | Path, create: bool = False, *, upgrade: bool = False) -> NewsIndex:
@@ -95,7 +99,7 @@ class NewsIndex:
         index_dir = path / INDEX_DIR
         if whoosh_index.exists_in(index_dir):
             ix = whoosh_index.open_dir(index_dir)
-            if set(ix.schema.names()) != set(build_schema().names()) and not upgrade:
+            if _layout(ix.schema) != _layout(build_schema()) and not upgrade:
                 raise ArchiveOutdatedError(
                     f"The search index in {path} was built by an older newsarchive: run "
                     f"`newsarchive reindex --archive {path}` to rebuild it (no article is lost)."
@@ -166,7 +170,7 @@ class NewsIndex:
     @property
     def outdated(self) -> bool:
         """Whether the index was built with other fields than this version's (rebuild it)."""
-        return set(self._ix.schema.names()) != set(build_schema().names())
+        return _layout(self._ix.schema) != _layout(build_schema())
 
     def optimize(self) -> None:
         """Merge the index into one segment (faster searches, slow on big archives)."""
@@ -222,41 +226,39 @@ class NewsIndex:
             raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}")
         started = time.perf_counter()
         text = normalise(q)
+        if sort not in SORTS:
+            raise QueryError(f"Unknown sort {sort!r}: use one of {', '.join(SORTS)}.")
         searcher = self._searcher()
+        evaluator = self._evaluator()
         query = self._parse(searcher, text)
-        only = filter_query(filters, date_from, date_to)
-        own_filters = {filter_field(name) for name in filters or {}}
-        counted_here = [name for name in facets if filter_field(name) not in own_filters]
-        found = searcher.search_page(
-            query,
-            page,
-            pagelen=per_page,
-            filter=only,
-            sortedby=sort_facet(sort),
-            groupedby=facet_grouping(counted_here) or None,
-            maptype=sorting.Count,
-            collapse=sorting.FieldFacet("dupkey") if collapse else None,
-        )
-        counts = facet_counts(found.results, counted_here)
+        found = evaluator.match(query)
+        masks = {
+            field: evaluator.mask(part)
+            for field, part in filter_parts(filters, date_from, date_to).items()
+        }
+        matches = _both(found.mask, masks.values())
+        total = int(np.count_nonzero(matches))
+        counts = {}
         for name in facets:
-            if name not in counts:  # filtered by itself: count its alternatives
-                counts[name] = self._facet(searcher, query, name, filters, date_from, date_to)
-        # Whoosh clamps a page past the end to the last page; a page past the end is empty.
-        page_hits = list(found) if page == found.pagenum else []
-        hits = self._hits_from(page_hits, found.results, highlight, collapse)
-        # Whoosh's count with collapsing misses copies that displaced a kept hit: count again.
-        total = self._matches(searcher, query, only) if collapse else found.total
+            field = filter_field(name)
+            # A facet filtered by itself counts its alternatives under the other filters.
+            within = matches if field not in masks else _both(found.mask, _others(masks, field))
+            counts[name] = ordered_counts(name, evaluator.columns.values(field).counts(within))
+        chosen = paging.page(
+            matches, found.score, evaluator.columns, sort, (page - 1) * per_page, per_page, collapse
+        )
+        hits = self._hits(query, found, chosen, highlight, collapse)
         return SearchResults(
             query=text,
             total=total,
             page=page,
             per_page=per_page,
             hits=hits,
-            facets={name: counts[name] for name in facets},
+            facets=counts,
             suggestion=suggest(
                 searcher.reader(),
                 text,
-                lambda respelt: self._count(searcher, respelt, only),
+                lambda respelt: self._count(respelt, _both(evaluator.columns.live, masks.values())),
                 total,
             )
             if text
@@ -266,7 +268,8 @@ class NewsIndex:
 
     def count(self, q: str = "", **filters: str | Iterable[str]) -> int:
         """Return how many articles match `q` and `filters` (e.g. `source="VOA"`)."""
-        return self._count(self._searcher(), normalise(q), filter_query(filters))
+        evaluator = self._evaluator()
+        return self._count(normalise(q), evaluator.mask(filter_query(filters)))
 
     def more_like_this(self, article_id: str, n: int = 10) -> list[Hit]:
         """Return up to `n` articles most like the one with `article_id` (its copies left out)."""
@@ -280,10 +283,11 @@ class NewsIndex:
         field = body_field(article.language)
         key_terms = searcher.key_terms_from_text(field, text, numterms=MORE_LIKE_TERMS)
         query = Or([Term(field, word, boost=weight) for word, weight in key_terms])
-        found = searcher.search(
-            query, limit=n, mask=Term("dupkey", own), collapse=sorting.FieldFacet("dupkey")
-        )
-        return self._hits_from(list(found), found, highlight=False, collapse=True)
+        evaluator = self._evaluator()
+        found = evaluator.match(query)
+        others = found.mask & ~evaluator.mask(Term("dupkey", own))
+        chosen = paging.page(others, found.score, evaluator.columns, "relevance", 0, n, True)
+        return self._hits(query, found, chosen, highlight=False, collapse=True)
 
     def duplicates(self, article_id: str, n: int = MAX_PER_PAGE) -> list[Hit]:
         """Return up to `n` near-duplicates of the article with `article_id` (not itself)."""
@@ -292,25 +296,12 @@ class NewsIndex:
         if docnum is None:
             raise ArticleNotFoundError(f"No article with id {article_id!r} in {self.path}.")
         key = searcher.stored_fields(docnum).get("dupkey", article_id)
-        found = searcher.search(
-            Term("dupkey", key), limit=n, mask=Term("id", article_id), sortedby=sort_facet("oldest")
-        )
-        return self._hits_from(list(found), found, highlight=False, collapse=False)
-
-    def _facet(
-        self,
-        searcher: Any,
-        query: Query,
-        name: str,
-        filters: Filters | None,
-        date_from: date | str | None,
-        date_to: date | str | None,
-    ) -> list[tuple[str, int]]:
-        only = filter_query(filters, date_from, date_to, leave_out=filter_field(name))
-        results = searcher.search(
-            query, filter=only, groupedby=facet_grouping([name]), maptype=sorting.Count, limit=1
-        )
-        return facet_counts(results, [name])[name]
+        evaluator = self._evaluator()
+        query = Term("dupkey", key)
+        found = evaluator.match(query)
+        found.mask[docnum] = False
+        chosen = paging.page(found.mask, found.score, evaluator.columns, "oldest", 0, n, False)
+        return self._hits(query, found, chosen, highlight=False, collapse=False)
 
     def _parse(self, searcher: Any, text: str) -> Query:
         """Parse `text` for the languages this archive holds articles in."""
@@ -322,25 +313,29 @@ class NewsIndex:
         ]
         return parse_query(text, self._ix.schema, groups)
 
-    def _count(self, searcher: Any, text: str, only: Query | None) -> int:
-        return self._matches(searcher, self._parse(searcher, text), only)
+    def _count(self, text: str, within: np.ndarray) -> int:
+        """Return how many of the articles in mask `within` match query `text`."""
+        found = self._evaluator().match(self._parse(self._searcher(), text))
+        return int(np.count_nonzero(found.mask & within))
 
-    @staticmethod
-    def _matches(searcher: Any, query: Query, only: Query | None) -> int:
-        return len(searcher.search(query, filter=only, limit=1, scored=False))
-
-    def _hits_from(
-        self, page_hits: list[Any], results: Any, highlight: bool, collapse: bool
+    def _hits(
+        self, query: Query, found: Match, chosen: np.ndarray, highlight: bool, collapse: bool
     ) -> list[Hit]:
-        if not page_hits:
+        """Return the `Hit`s of article numbers `chosen`, in order."""
+        if not len(chosen):
             return []
+        evaluator = self._evaluator()
+        # A Whoosh Results of just these articles gives stored fields and highlighting.
+        top = [(float(found.score[doc]), int(doc)) for doc in chosen]
+        results = Results(evaluator.searcher, query, top)
         snippets.configure(results)
+        page_hits = [WhooshHit(results, doc, n, score) for n, (score, doc) in enumerate(top)]
         bodies = self._store.texts([hit["id"] for hit in page_hits])
+        copies = evaluator.copies(chosen) if collapse else np.ones(len(chosen), dtype=int)
         hits = []
-        for hit in page_hits:
+        for hit, count in zip(page_hits, copies, strict=True):
             stored = hit.fields()  # not hit.get(): it falls back to columns for missing values
             published = stored.get("published")
-            key = stored.get("dupkey")
             hits.append(
                 Hit(
                     id=stored["id"],
@@ -356,9 +351,8 @@ class NewsIndex:
                         bodies.get(stored["id"], ""),
                         body_field(stored.get("language", "")),
                     ),
-                    # A date sort scores by sort key, not relevance.
-                    score=hit.score if isinstance(hit.score, float) else 0.0,
-                    duplicates=_copies(results.searcher, key) - 1 if collapse and key else 0,
+                    score=hit.score,
+                    duplicates=int(count) - 1,
                 )
             )
         return hits
@@ -370,8 +364,14 @@ class NewsIndex:
         if searcher is not None:
             # Not Searcher.refresh(): it reuses segment readers and miscounts after a rebuild.
             searcher.close()
-        self._local.searcher = self._ix.searcher(weighting=ranking())
-        return self._local.searcher
+        searcher = self._local.searcher = self._ix.searcher(weighting=ranking())
+        self._local.evaluator = Evaluator(searcher, Columns(searcher, self._segments))
+        return searcher
+
+    def _evaluator(self) -> Evaluator:
+        """Return the calling thread's evaluator, over its up-to-date searcher."""
+        self._searcher()
+        return self._local.evaluator
 
     def get(self, article_id: str) -> Article:
         """Return the stored article with `article_id`."""
@@ -413,9 +413,23 @@ class NewsIndex:
         self.close()
 
 
-def _copies(searcher: Any, key: str) -> int:
-    """Return how many live articles share near-duplicate key `key`."""
-    return sum(1 for _ in searcher.docs_for_query(Term("dupkey", key)))
+def _layout(schema: Any) -> dict[str, tuple[str, str]]:
+    """Return each field's type and posting format: an index built otherwise must be rebuilt."""
+    return {
+        name: (type(field).__name__, type(field.format).__name__) for name, field in schema.items()
+    }
+
+
+def _both(mask: np.ndarray, others: Iterable[np.ndarray]) -> np.ndarray:
+    """Return the articles in `mask` and in every one of `others`."""
+    for other in others:
+        mask = mask & other
+    return mask
+
+
+def _others(masks: dict[str, np.ndarray], field: str) -> list[np.ndarray]:
+    """Return the filter masks of every field but `field`."""
+    return [mask for name, mask in masks.items() if name != field]
 
 
 class _Copies:

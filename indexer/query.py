@@ -45,7 +45,7 @@ _LETTERS = re.compile(r"[^\W\d_]")
 # -word excludes and +word requires only at a word's start, not inside self-made or
 # 2015-09-01. (Whoosh's PlusMinusPlugin splits those words, and fails inside parentheses.)
 _EXCLUDED = re.compile(r"(?<![^\s(])-(?=[^\s+-])")
-_FUZZY = re.compile(r'(?<![^\s(])([^\W\d_]+)~(\d)?(?![^\s)])')
+_FUZZY = re.compile(r"(?<![^\s(])([^\W\d_]+)~(\d)?(?![^\s)])")
 _REQUIRED = re.compile(r'(?<![^\s(])\+("[^"]*"|[^\s()"]+)')
 
 

@@ -1,0 +1,241 @@
+"""Query evaluation over whole posting lists at once: which articles match, with what score.
+
+Whoosh's matchers score one posting at a time in Python; here each term's postings are read
+block by block into arrays and combined with numpy, scoring exactly as Whoosh's BM25F, its
+DisjunctionMax, Or with coordination (CoordMatcher's SQR formula), And, AndMaybe and AndNot
+would. Query types without an array form (phrases, prefixes, fuzzy terms, ranges...) are run
+through Whoosh's own matcher, so every query gets the same answer either way. A phrase is
+its words together, kept where their positions (read only for those articles) line up.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
+
+from indexer import postings
+from indexer.columns import Columns
+from indexer.ranking import K1, B
+
+# Filter sets (sources, years...) recur from search to search: keep the latest ones.
+CACHED_FILTERS = 256
+
+
+@dataclass
+class Match:
+    """The articles a query matches, their scores, and how many of its terms each holds.
+
+    `terms` is the number of terms in the query (Whoosh's term matchers), which the
+    coordination bonus of an Or needs along with `hits`, the per-article count of them.
+    """
+
+    mask: np.ndarray
+    score: np.ndarray
+    hits: np.ndarray
+    terms: int
+
+
+class Evaluator:
+    """Evaluates Whoosh queries against one searcher and its `Columns`."""
+
+    def __init__(self, searcher: Any, columns: Columns) -> None:
+        self.searcher = searcher
+        self.columns = columns
+        self.size = columns.size
+        self._filters: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def match(self, query: wq.Query) -> Match:
+        """Return the live articles matching `query`, scored."""
+        found = self._match(query)
+        found.mask &= self.columns.live
+        return found
+
+    def mask(self, query: wq.Query | None) -> np.ndarray:
+        """Return the live articles matching filter `query` (all of them for None), cached."""
+        if query is None:
+            return self.columns.live
+        key = repr(query)
+        cached = self._filters.get(key)
+        if cached is None:
+            cached = self.match(query).mask
+            self._filters[key] = cached
+            while len(self._filters) > CACHED_FILTERS:
+                self._filters.popitem(last=False)
+        else:
+            self._filters.move_to_end(key)
+        return cached
+
+    def copies(self, docs: np.ndarray) -> np.ndarray:
+        """Return how many live articles share each of `docs`' near-duplicate key (itself too)."""
+        keys = self.columns.values("dupkey").ords
+        live = keys[self.columns.live]
+        tally = np.bincount(live[live >= 0], minlength=int(keys.max(initial=-1)) + 1)
+        mine = keys[docs]
+        return np.where(mine >= 0, tally[np.maximum(mine, 0)], 1)
+
+    def _match(self, query: wq.Query) -> Match:
+        kind = type(query)
+        if kind is wq.Term:
+            return self._term(query)
+        if kind is wq.DisjunctionMax:
+            return self._dismax(query)
+        if kind is wq.Or:
+            return self._or(query)
+        if kind is wq.And:
+            return self._and(query)
+        if kind is wq.AndMaybe:
+            return self._and_maybe(query)
+        if kind is wq.AndNot:
+            return self._and_not(query)
+        if kind is wq.Phrase:
+            return self._phrase(query)
+        if isinstance(query, type(wq.NullQuery)):
+            return self._empty(0)
+        return self._whoosh(query)
+
+    def _empty(self, terms: int) -> Match:
+        return Match(
+            np.zeros(self.size, dtype=bool),
+            np.zeros(self.size),
+            np.zeros(self.size, dtype=np.int32),
+            terms,
+        )
+
+    def _term(self, query: wq.Term) -> Match:
+        found = self._empty(1)
+        docs, weights, _values = self._postings(query.fieldname, query.text)
+        if not len(docs):
+            return found
+        searcher, field = self.searcher, query.fieldname
+        if searcher.schema[field].scorable:
+            idf = searcher.idf(field, query.text)
+            average = searcher.avg_field_length(field) or 1
+            lengths = self.columns.lengths(field)[docs]
+            scores = idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / average))
+        else:
+            scores = weights
+        found.mask[docs] = True
+        found.score[docs] = scores * query.boost
+        found.hits[docs] = 1
+        return found
+
+    def _postings(
+        self, field: str, text: Any, positions: bool = False
+    ) -> tuple[np.ndarray, np.ndarray, list[bytes]]:
+        """Return the article numbers, weights and (with `positions`) encoded values of a
+        term's postings in every segment."""
+        docs, weights, values = [], [], []
+        for reader, offset in self.searcher.reader().leaf_readers():
+            try:
+                matcher = reader.postings(field, text)
+            except TermNotFound:
+                continue
+            if isinstance(matcher, FilterMatcher):  # deletions: the live mask drops them
+                matcher = matcher.child
+            ids, found, encoded = postings.read(matcher, positions)
+            docs.append(ids + offset)
+            weights.append(found)
+            values.extend(encoded)
+        if not docs:
+            return np.zeros(0, dtype=np.int64), np.zeros(0), []
+        return np.concatenate(docs), np.concatenate(weights), values
+
+    def _phrase(self, phrase: wq.Phrase) -> Match:
+        """Score a phrase as its words together, kept where their positions make the phrase."""
+        field, words = phrase.fieldname, list(phrase.words)
+        terms = [wq.Term(field, word) for word in words]
+        found = self._match(terms[0] if len(terms) == 1 else wq.And(terms))
+        if len(words) > 1:
+            docs = np.flatnonzero(found.mask & self.columns.live)
+            lists = [self._positions(field, word, docs) for word in words]
+            keep = found.mask.copy()
+            for n, doc in enumerate(docs.tolist()):
+                if not postings.in_order([word_at[n] for word_at in lists], phrase.slop):
+                    keep[doc] = False
+            found = self._only(found, keep, 1.0)
+        found.score *= phrase.boost
+        return found
+
+    def _positions(self, field: str, text: str, docs: np.ndarray) -> list[list[int]]:
+        """Return the positions of term `text` in `field` in each of `docs` (all hold it)."""
+        ids, _weights, values = self._postings(field, text, positions=True)
+        decode = self.searcher.schema[field].format.decode_positions
+        return [decode(values[n]) for n in np.searchsorted(ids, docs).tolist()]
+
+    def _dismax(self, query: wq.DisjunctionMax) -> Match:
+        parts = [self._match(sub) for sub in query.subqueries]
+        found = self._union(parts)
+        best = np.max([part.score for part in parts], axis=0) if parts else found.score
+        if query.tiebreak:
+            found.score = best + query.tiebreak * (found.score - best)
+        else:
+            found.score = best
+        found.score *= query.boost
+        return found
+
+    def _or(self, query: wq.Or) -> Match:
+        found = self._union([self._match(sub) for sub in query.subqueries])
+        terms, scale = found.terms, query.scale
+        if scale and terms > 1 and terms != scale:
+            # Whoosh's CoordMatcher: a bonus for each further term an article holds.
+            bonus = (found.hits - 1) / (terms - scale) ** 2
+            found.score = np.where(found.mask, (found.score + bonus) * (terms - 1) / terms, 0.0)
+        found.score *= query.boost
+        return found
+
+    def _union(self, parts: list[Match]) -> Match:
+        found = self._empty(sum(part.terms for part in parts))
+        for part in parts:
+            found.mask |= part.mask
+            found.score += part.score
+            found.hits += part.hits
+        return found
+
+    def _and(self, query: wq.And) -> Match:
+        parts = [self._match(sub) for sub in query.subqueries]
+        if not parts:
+            return self._empty(0)
+        found = self._union(parts)
+        for part in parts:
+            found.mask &= part.mask
+        return self._only(found, found.mask, query.boost)
+
+    def _and_maybe(self, query: wq.AndMaybe) -> Match:
+        must, maybe = self._match(query.a), self._match(query.b)
+        found = self._union([must, maybe])
+        return self._only(found, must.mask, query.boost)
+
+    def _and_not(self, query: wq.AndNot) -> Match:
+        positive, negative = self._match(query.a), self._match(query.b)
+        return self._only(positive, positive.mask & ~negative.mask, query.boost)
+
+    @staticmethod
+    def _only(found: Match, mask: np.ndarray, boost: float) -> Match:
+        found.mask = mask
+        found.score = np.where(mask, found.score * boost, 0.0)
+        found.hits = np.where(mask, found.hits, 0)
+        return found
+
+    def _whoosh(self, query: wq.Query) -> Match:
+        """Run `query` through Whoosh's matcher, one posting at a time."""
+        found = self._empty(0)
+        context = self.searcher.context()
+        terms = None
+        for searcher, offset in self.searcher.leaf_searchers():
+            matcher = query.matcher(searcher, context)
+            if terms is None:
+                terms = len(list(matcher.term_matchers()))
+            while matcher.is_active():
+                doc = offset + matcher.id()
+                found.mask[doc] = True
+                found.score[doc] = matcher.score()
+                found.hits[doc] = sum(1 for _ in matcher.matching_terms(matcher.id()))
+                matcher.next()
+        found.terms = terms or 0
+        return found
