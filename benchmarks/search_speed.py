@@ -1,6 +1,7 @@
 """Search speed: newsarchive (Whoosh) against SQLite FTS5 on the same synthetic news corpus.
 
-    python benchmarks/search_speed.py [--docs 20000] [--queries 50] [--out DIR | --reuse DIR] [--seed 1]
+    python benchmarks/search_speed.py [--docs 20000] [--queries 50] [--seed 1]
+        [--out DIR | --reuse DIR]
 
 A seeded generator writes `--docs` articles: made-up words drawn from a Zipf distribution
 (50,000 words, exponent 1.1), titles of 6-12 words, bodies of 400-800 words with fixed

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from math import log
 from typing import Any
 
 import numpy as np
@@ -49,6 +50,7 @@ class Evaluator:
         self.columns = columns
         self.size = columns.size
         self._filters: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._averages: dict[str, float] = {}
 
     def match(self, query: wq.Query) -> Match:
         """Return the live articles matching `query`, scored."""
@@ -95,6 +97,11 @@ class Evaluator:
             return self._and_not(query)
         if kind is wq.Phrase:
             return self._phrase(query)
+        if kind is wq.Every and query.fieldname in (None, "", "*"):
+            found = self._empty(0)
+            found.mask[:] = True
+            found.score[:] = query.boost
+            return found
         if isinstance(query, type(wq.NullQuery)):
             return self._empty(0)
         return self._whoosh(query)
@@ -108,22 +115,33 @@ class Evaluator:
         )
 
     def _term(self, query: wq.Term) -> Match:
-        found = self._empty(1)
         docs, weights, _values = self._postings(query.fieldname, query.text)
+        return self._scored(query.fieldname, query.text, docs, weights, query.boost)
+
+    def _scored(
+        self, field: str, text: str, docs: np.ndarray, weights: np.ndarray, boost: float
+    ) -> Match:
+        """Return the articles `docs` holding term `text` of `field`, scored with BM25F."""
+        found = self._empty(1 if len(docs) else 0)
         if not len(docs):
             return found
-        searcher, field = self.searcher, query.fieldname
-        if searcher.schema[field].scorable:
-            idf = searcher.idf(field, query.text)
-            average = searcher.avg_field_length(field) or 1
+        if self.searcher.schema[field].scorable:
+            # Whoosh's idf: its document frequency counts every posting, deleted or not.
+            idf = log(self.searcher.doc_count_all() / (len(docs) + 1)) + 1
+            average = self._average_length(field)
             lengths = self.columns.lengths(field)[docs]
             scores = idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / average))
         else:
             scores = weights
         found.mask[docs] = True
-        found.score[docs] = scores * query.boost
+        found.score[docs] = scores * boost
         found.hits[docs] = 1
         return found
+
+    def _average_length(self, field: str) -> float:
+        if field not in self._averages:
+            self._averages[field] = self.searcher.avg_field_length(field) or 1
+        return self._averages[field]
 
     def _postings(
         self, field: str, text: Any, positions: bool = False
@@ -149,34 +167,32 @@ class Evaluator:
     def _phrase(self, phrase: wq.Phrase) -> Match:
         """Score a phrase as its words together, kept where their positions make the phrase."""
         field, words = phrase.fieldname, list(phrase.words)
-        terms = [wq.Term(field, word) for word in words]
-        found = self._match(terms[0] if len(terms) == 1 else wq.And(terms))
+        reads = [self._postings(field, word, positions=len(words) > 1) for word in words]
+        parts = [
+            self._scored(field, word, ids, weights, 1.0)
+            for word, (ids, weights, _values) in zip(words, reads, strict=True)
+        ]
+        found = self._union(parts)
+        for part in parts:
+            found.mask &= part.mask
         if len(words) > 1:
             docs = np.flatnonzero(found.mask & self.columns.live)
-            lists = [self._positions(field, word, docs) for word in words]
-            keep = found.mask.copy()
-            for n, doc in enumerate(docs.tolist()):
-                if not postings.in_order([word_at[n] for word_at in lists], phrase.slop):
-                    keep[doc] = False
-            found = self._only(found, keep, 1.0)
-        found.score *= phrase.boost
-        return found
-
-    def _positions(self, field: str, text: str, docs: np.ndarray) -> list[list[int]]:
-        """Return the positions of term `text` in `field` in each of `docs` (all hold it)."""
-        ids, _weights, values = self._postings(field, text, positions=True)
-        decode = self.searcher.schema[field].format.decode_positions
-        return [decode(values[n]) for n in np.searchsorted(ids, docs).tolist()]
+            places = [postings.positions(ids, values, docs) for ids, _w, values in reads]
+            found.mask = np.zeros(self.size, dtype=bool)
+            found.mask[docs[postings.phrase_found(places, len(docs), phrase.slop)]] = True
+        return self._only(found, found.mask, phrase.boost)
 
     def _dismax(self, query: wq.DisjunctionMax) -> Match:
         parts = [self._match(sub) for sub in query.subqueries]
         found = self._union(parts)
-        best = np.max([part.score for part in parts], axis=0) if parts else found.score
+        best = np.zeros(self.size)
+        for part in parts:
+            np.maximum(best, part.score, out=best)
         if query.tiebreak:
-            found.score = best + query.tiebreak * (found.score - best)
-        else:
-            found.score = best
-        found.score *= query.boost
+            best += query.tiebreak * (found.score - best)
+        found.score = best
+        if query.boost != 1:
+            found.score *= query.boost
         return found
 
     def _or(self, query: wq.Or) -> Match:
@@ -184,14 +200,20 @@ class Evaluator:
         terms, scale = found.terms, query.scale
         if scale and terms > 1 and terms != scale:
             # Whoosh's CoordMatcher: a bonus for each further term an article holds.
-            bonus = (found.hits - 1) / (terms - scale) ** 2
-            found.score = np.where(found.mask, (found.score + bonus) * (terms - 1) / terms, 0.0)
-        found.score *= query.boost
+            found.score += (found.hits - 1) / (terms - scale) ** 2
+            found.score *= found.mask * ((terms - 1) / terms)
+        if query.boost != 1:
+            found.score *= query.boost
         return found
 
     def _union(self, parts: list[Match]) -> Match:
-        found = self._empty(sum(part.terms for part in parts))
-        for part in parts:
+        if not parts:
+            return self._empty(0)
+        first, *rest = parts
+        found = Match(
+            first.mask.copy(), first.score.copy(), first.hits.copy(), sum(p.terms for p in parts)
+        )
+        for part in rest:
             found.mask |= part.mask
             found.score += part.score
             found.hits += part.hits
@@ -217,9 +239,10 @@ class Evaluator:
 
     @staticmethod
     def _only(found: Match, mask: np.ndarray, boost: float) -> Match:
+        """Return `found` narrowed to the articles in `mask`, its scores times `boost`."""
         found.mask = mask
-        found.score = np.where(mask, found.score * boost, 0.0)
-        found.hits = np.where(mask, found.hits, 0)
+        found.score *= mask * boost if boost != 1 else mask
+        found.hits *= mask
         return found
 
     def _whoosh(self, query: wq.Query) -> Match:

@@ -33,10 +33,11 @@ def make_snippet(hit: WhooshHit | None, body: str, field: str = "body") -> str:
 
 def shorten(text: str, limit: int = SNIPPET_CHARS) -> str:
     """Return `text` cut at a word boundary near `limit` characters, with an ellipsis."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    return text[:limit].rsplit(" ", 1)[0] + " …"
+    head = text[: limit * 2]  # a body's start is all a snippet can show
+    words = " ".join(head.split())
+    if len(words) <= limit and len(head) == len(text):
+        return words
+    return words[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def configure(results: Any) -> None:

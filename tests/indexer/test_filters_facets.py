@@ -30,9 +30,7 @@ def brute_counts(articles: list[Article], name: str) -> dict[str, int]:
 
 
 def matching(articles: list[Article], filters: dict[str, list[str]]) -> list[Article]:
-    return [
-        a for a in articles if all(set(values(a, n)) & set(vs) for n, vs in filters.items())
-    ]
+    return [a for a in articles if all(set(values(a, n)) & set(vs) for n, vs in filters.items())]
 
 
 @pytest.mark.parametrize(

@@ -164,7 +164,7 @@ def test_hyphens_inside_words_and_dates_are_not_exclusions(index: NewsIndex) -> 
 
 
 @pytest.mark.parametrize(
-    "query", ['title:(', '"ants', "(ants", "AND", "a (-b c)", "published:[2010 TO", "*", "~", ":"]
+    "query", ["title:(", '"ants', "(ants", "AND", "a (-b c)", "published:[2010 TO", "*", "~", ":"]
 )
 def test_odd_syntax_never_raises_anything_but_query_error(index: NewsIndex, query: str) -> None:
     try:

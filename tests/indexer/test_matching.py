@@ -6,8 +6,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from whoosh.query import And, AndMaybe, AndNot, DisjunctionMax, Or, Prefix, Query, Term
+from whoosh.query import (
+    And,
+    AndMaybe,
+    AndNot,
+    DisjunctionMax,
+    Every,
+    Or,
+    Prefix,
+    Query,
+    Term,
+)
 
 from crawler import Article
 from indexer import NewsIndex
@@ -56,6 +65,8 @@ RIVER, COUNCIL, BUDGET = (Term("body", word) for word in ("river", "council", "b
         AndMaybe(RIVER, COUNCIL),
         AndNot(Or([RIVER, COUNCIL], scale=0.9), BUDGET),
         Or([Prefix("body", "budg"), Term("title", "river")]),  # Whoosh's own matcher inside
+        Every(),
+        AndNot(Every(), RIVER),
     ],
 )
 def test_scores_agree_with_whoosh(corpus_index: NewsIndex, query: Query) -> None:
