@@ -9,15 +9,19 @@ from functools import cache, lru_cache
 from typing import Any
 
 from whoosh.analysis import (
+    Analyzer,
     CharsetFilter,
     Filter,
     LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
     StemmingAnalyzer,
     StopFilter,
     Token,
     Tokenizer,
 )
 from whoosh.analysis.analyzers import CompositeAnalyzer
+from whoosh.analysis.tokenizers import default_pattern
 from whoosh.lang import NoStopWords, aliases, has_stemmer, languages, stemmer_for_language
 from whoosh.lang import stopwords_for_language as whoosh_stopwords
 from whoosh.support.charset import accent_map
@@ -267,6 +271,184 @@ class StemFoldFilter(Filter):
                     yield t
 
 
+# Whoosh's default tokenizer pattern without its capturing group, so `findall` returns words.
+_DEFAULT_WORDS = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*")
+# UTF-8 bytes with every ASCII byte no word can hold made a space: splitting the result cuts text
+# into chunks that hold whole words (and no word is cut), found without a regex per word.
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_*.")
+_CHUNK_TABLE = bytes(b if b in _WORD_BYTES or b >= 0x80 else 0x20 for b in range(256))
+_STOPPED = object()  # a cached analysis: the word is a stop word
+# Distinct chunks cached per analyzer (twice: stemmed and not); past it the cache starts afresh.
+CACHED_CHUNKS = 100_000
+
+
+def _chunks(value: str) -> list[str]:
+    """Return `value` split where no word can be: each chunk is one word or several, or none."""
+    spaced = value.encode("utf-8", "surrogatepass").translate(_CHUNK_TABLE)
+    return spaced.decode("utf-8", "surrogatepass").split()
+
+
+class FusedAnalyzer(Analyzer):
+    """Runs `RegexTokenizer() | LowercaseFilter() | StopFilter() | StemFilter() | CharsetFilter()`
+    as one loop, analysing each distinct chunk of text once: the same tokens, several times faster.
+    """
+
+    def __init__(self, chain: CompositeAnalyzer) -> None:
+        kinds = [RegexTokenizer, LowercaseFilter, StopFilter, StemFilter, CharsetFilter]
+        items = list(chain.items)
+        if [type(item) for item in items] != kinds or items[0].gaps:
+            raise ValueError(f"cannot fuse {chain!r}")
+        if items[0].expression.pattern != default_pattern.pattern:
+            raise ValueError(f"cannot fuse a tokenizer matching {items[0].expression.pattern!r}")
+        self.chain = chain
+        self._stop: StopFilter = items[2]
+        self._stem: StemFilter = items[3]
+        self._charmap = items[4].charmap
+        # chunk -> its token text, _STOPPED, or a tuple of them when it holds no word or several
+        self._cache: dict[bool, dict[str, Any]] = {True: {}, False: {}}  # by whether stemmed
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (self.__class__, (self.chain,))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FusedAnalyzer) and self.chain == other.chain
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__name__}({self.chain!r})"
+
+    def has_morph(self) -> bool:
+        """Return True: the chain stems (so a `spelling` field keeps unstemmed words apart)."""
+        return True
+
+    def __call__(
+        self,
+        value: str,
+        no_morph: bool = False,
+        *,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        """Yield the tokens the chain yields (one Token object, as Whoosh expects)."""
+        if not tokenize:
+            return self.chain(
+                value,
+                no_morph=no_morph,
+                positions=positions,
+                chars=chars,
+                keeporiginal=keeporiginal,
+                removestops=removestops,
+                start_pos=start_pos,
+                start_char=start_char,
+                tokenize=tokenize,
+                mode=mode,
+                **kwargs,
+            )
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        stemmed = not no_morph
+        if chars or keeporiginal or not removestops:
+            return self._tokens(value, token, stemmed, keeporiginal, start_pos, start_char)
+        return self._words(value, token, stemmed, start_pos)
+
+    def _words(self, value: str, t: Token, stemmed: bool, start_pos: int) -> Iterator[Token]:
+        """Yield the tokens of `value` without stop words, offsets or originals."""
+        cache = self._cache[stemmed]
+        positions = t.positions
+        renumber = self._stop.renumber
+        pos = None
+        first = start_pos  # the position of chunk i's first word is first + i
+        for i, chunk in enumerate(_chunks(value)):
+            text = cache.get(chunk)
+            if text is None:
+                text = self._analyse(chunk, stemmed)
+            if text.__class__ is str:
+                t.text = text
+                t.boost = 1.0
+                if positions:
+                    # StopFilter numbers the words it keeps on from the first one's position.
+                    pos = first + i if pos is None or not renumber else pos + 1
+                    t.pos = pos
+                yield t
+            elif text is not _STOPPED:
+                for n, part in enumerate(text):
+                    if part is not _STOPPED:
+                        t.text = part
+                        t.boost = 1.0
+                        if positions:
+                            pos = first + i + n if pos is None or not renumber else pos + 1
+                            t.pos = pos
+                        yield t
+                first += len(text) - 1
+
+    def _tokens(
+        self,
+        value: str,
+        t: Token,
+        stemmed: bool,
+        keeporiginal: bool,
+        start_pos: int,
+        start_char: int,
+    ) -> Iterator[Token]:
+        """Yield the tokens of `value` with whatever the caller asked for."""
+        cache = self._cache[stemmed]
+        renumber = self._stop.renumber
+        pos = None
+        for i, match in enumerate(_DEFAULT_WORDS.finditer(value)):
+            word = match.group()
+            text = cache.get(word)
+            if text is None:
+                text = self._analyse(word, stemmed)
+            if text is _STOPPED:
+                if t.removestops:
+                    continue
+                t.text = word.lower().translate(self._charmap)
+                t.stopped = True
+                if t.positions:
+                    t.pos = start_pos + i
+            else:
+                t.text = text
+                t.stopped = False
+                if t.positions:
+                    pos = start_pos + i if pos is None or not renumber else pos + 1
+                    t.pos = pos
+            t.boost = 1.0
+            if keeporiginal:
+                t.original = word
+            if t.chars:
+                t.startchar = start_char + match.start()
+                t.endchar = start_char + match.end()
+            yield t
+
+    def _analyse(self, chunk: str, stemmed: bool) -> Any:
+        """Return (and cache) the analysis of `chunk`: a token text, _STOPPED or a tuple."""
+        parts = tuple(self._word(word, stemmed) for word in _DEFAULT_WORDS.findall(chunk))
+        cache = self._cache[stemmed]
+        if len(cache) >= CACHED_CHUNKS:
+            cache.clear()
+        cache[chunk] = result = parts[0] if len(parts) == 1 else parts
+        return result
+
+    def _word(self, word: str, stemmed: bool) -> Any:
+        """Return the token text of `word` (lowercased, stemmed, folded), or _STOPPED."""
+        stop, stem = self._stop, self._stem
+        text = word.lower()
+        if (
+            len(text) < stop.min
+            or (stop.max is not None and len(text) > stop.max)
+            or text in stop.stops
+        ):
+            return _STOPPED
+        if stemmed and text not in stem.ignore:
+            text = stem._stem(text)
+        return text.translate(self._charmap)
+
+
 def _portuguese_singular(word: str) -> str:
     # Snowball leaves "eleições" and "eleição" apart; -ões is almost always the plural of -ão
     # (and -oes the same typed without accents).
@@ -313,17 +495,17 @@ def field_suffix(language: str) -> str:
     return OTHER_SUFFIX
 
 
-def analyzer_for(language: str) -> CompositeAnalyzer:
+def analyzer_for(language: str) -> Analyzer:
     """Return the (shared) analyzer for text in `language`, an ISO 639-1 code or ""."""
     return analyzer_for_suffix(field_suffix(language))
 
 
 @cache
-def analyzer_for_suffix(suffix: str) -> CompositeAnalyzer:
+def analyzer_for_suffix(suffix: str) -> Analyzer:
     """Return the (shared) analyzer of the text fields named with `suffix`."""
     if suffix == "":
         # Exactly what the default fields have always used (Porter stemmer, English stop words).
-        return StemmingAnalyzer() | CharsetFilter(accent_map)
+        return FusedAnalyzer(StemmingAnalyzer() | CharsetFilter(accent_map))
     if suffix == CJK_SUFFIX:
         return BigramTokenizer() | LowercaseFilter() | FoldFilter()
     if suffix == OTHER_SUFFIX:

@@ -23,7 +23,7 @@ from whoosh.searching import Results
 from whoosh.writing import CLEAR
 
 from crawler import Article
-from indexer import paging, snippets
+from indexer import paging, postings, snippets
 from indexer.columns import Columns, SegmentCache
 from indexer.dupes import bands, fingerprint, is_near_duplicate
 from indexer.errors import (
@@ -59,10 +59,19 @@ MORE_LIKE_TERMS = 12
 # Near-duplicate candidates read per article: more share a band only in a flood of copies.
 DUPLICATE_CANDIDATES = 20
 WRITE_LOCK_TIMEOUT = 30.0
-BULK_LIMIT_MB = 512
 BULK_BATCH = 1000
 # Bulk loads analyse documents in one process per CPU, each writing its own segment.
-BULK_OPTIONS = {"limitmb": BULK_LIMIT_MB, "procs": os.cpu_count() or 1, "multisegment": True}
+BULK_PROCS = os.cpu_count() or 1
+BULK_MEMORY_MB = (
+    os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    if hasattr(os, "sysconf")
+    else 4096
+)
+# Each process sorts its postings in memory until Whoosh's estimate of their size (some 65 KB an
+# article) passes this; past it, every posting goes through temporary files, which doubles the
+# cost of indexing. A process grows to 1.25 times its estimate: together, to half the memory.
+BULK_LIMIT_MB = max(512, int(BULK_MEMORY_MB / 2 / 1.25 / BULK_PROCS))
+BULK_OPTIONS = {"limitmb": BULK_LIMIT_MB, "procs": BULK_PROCS, "multisegment": True}
 
 
 @dataclass(frozen=True)
@@ -134,12 +143,12 @@ class NewsIndex:
         iterator = iter(articles)
         while batch := list(islice(iterator, batch_size)):
             copies = _Copies(self._searcher())
-            new, replaced = self._store.put(batch)
             # A big batch is a bulk load: a larger sort buffer keeps postings off temporary runs.
             options = BULK_OPTIONS if len(batch) > BULK_BATCH else {}
             with self._writing(**options) as writer:
-                for article in batch:
-                    writer.update_document(**copies.fields(article))
+                # The store takes each article as the writer does, in one transaction committed
+                # before the index's: its work overlaps the writer's instead of preceding it.
+                new, replaced = self._store.put(copies.feed(writer, batch))
             total += AddCounts(new, replaced)
         return total
 
@@ -174,13 +183,16 @@ class NewsIndex:
 
     def optimize(self) -> None:
         """Merge the index into one segment (faster searches, slow on big archives)."""
-        self._ix.optimize()
+        with self._writing(optimize=True):
+            pass
 
     @contextmanager
-    def _writing(self, mergetype: Any = None, **options: Any) -> Iterator[Any]:
+    def _writing(
+        self, mergetype: Any = None, optimize: bool = False, **options: Any
+    ) -> Iterator[Any]:
         """Hold the index's write lock for one commit (or none, if the block fails)."""
         try:
-            writer = self._ix.writer(timeout=WRITE_LOCK_TIMEOUT, **options)
+            writer = self._ix.writer(timeout=WRITE_LOCK_TIMEOUT, codec=postings.CODEC, **options)
         except LockError as exc:
             raise ArchiveLockedError(
                 f"Another process has been writing to {self.path} for over "
@@ -194,7 +206,7 @@ class NewsIndex:
             writer.cancel()
             raise
         else:
-            writer.commit(**({"mergetype": mergetype} if mergetype else {}))
+            writer.commit(optimize=optimize, **({"mergetype": mergetype} if mergetype else {}))
         finally:
             forget_writer(self.path)
 
@@ -305,13 +317,7 @@ class NewsIndex:
 
     def _parse(self, searcher: Any, text: str) -> Query:
         """Parse `text` for the languages this archive holds articles in."""
-        reader = searcher.reader()
-        groups = [
-            text_fields(suffix)
-            for suffix in ("", *LANGUAGE_SUFFIXES)
-            if not suffix or reader.field_length(f"body_{suffix}")
-        ]
-        return parse_query(text, self._ix.schema, groups)
+        return parse_query(text, searcher.schema, self._local.groups)
 
     def _count(self, text: str, within: np.ndarray) -> int:
         """Return how many of the articles in mask `within` match query `text`."""
@@ -366,6 +372,12 @@ class NewsIndex:
             searcher.close()
         searcher = self._local.searcher = self._ix.searcher(weighting=ranking())
         self._local.evaluator = Evaluator(searcher, Columns(searcher, self._segments))
+        reader = searcher.reader()
+        self._local.groups = [
+            text_fields(suffix)
+            for suffix in ("", *LANGUAGE_SUFFIXES)
+            if not suffix or reader.field_length(f"body_{suffix}")
+        ]
         return searcher
 
     def _evaluator(self) -> Evaluator:
@@ -437,8 +449,17 @@ class _Copies:
     near-identical article (in the index or in this batch), else its own id."""
 
     def __init__(self, searcher: Any) -> None:
-        self.searcher = searcher
-        self.batch: dict[str, list[tuple[int, str]]] = {}  # band -> (fingerprint, key)
+        from indexer.dupes import Sketches
+
+        # Searching an empty index finds nothing, yet costs a millisecond an article.
+        self.searcher = searcher if searcher is not None and searcher.doc_count() else None
+        self.batch = Sketches()  # fingerprint -> key
+
+    def feed(self, writer: Any, articles: list[Article]) -> Iterator[Article]:
+        """Yield each of `articles` once `writer` has taken it (replacing any with its id)."""
+        for article in articles:
+            writer.update_document(**self.fields(article))
+            yield article
 
     def fields(self, article: Article) -> dict[str, Any]:
         """Return `article`'s index fields, near-duplicate key included."""
@@ -451,17 +472,13 @@ class _Copies:
         fields["dupkey"] = self._key(article.id, simhash, keys) or article.id
         fields["simhash"] = simhash
         fields["simband"] = ",".join(keys)
-        for band in keys:
-            self.batch.setdefault(band, []).append((simhash, fields["dupkey"]))
+        self.batch.add(simhash, fields["dupkey"])
         return fields
 
     def _key(self, article_id: str, simhash: int, keys: list[str]) -> str | None:
-        for band in keys:
-            for other, key in self.batch.get(band, ()):
-                if is_near_duplicate(simhash, other):
-                    return key
-        if self.searcher is None:
-            return None
+        key = self.batch.first(simhash)
+        if key is not None or self.searcher is None:
+            return key
         candidates = self.searcher.search(
             Or([Term("simband", band) for band in keys]),
             limit=DUPLICATE_CANDIDATES,

@@ -48,7 +48,9 @@ QUERY_FIELDS = {
 
 def text_analyzer() -> Any:
     """Return the free-text analyzer: tokenise, lowercase, drop stop words, stem, fold accents."""
-    return StemmingAnalyzer() | CharsetFilter(accent_map)
+    from indexer.analysis import FusedAnalyzer
+
+    return FusedAnalyzer(StemmingAnalyzer() | CharsetFilter(accent_map))
 
 
 def text_fields(suffix: str) -> tuple[str, ...]:

@@ -13,14 +13,20 @@ import random
 import re
 import subprocess
 import sys
+import unicodedata
+from hashlib import blake2b
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from indexer import dupes
 from indexer.dupes import (
     BITS,
     MAX_DISTANCE,
     MIN_WORDS,
+    Sketches,
     bands,
     fingerprint,
     hamming,
@@ -181,3 +187,99 @@ def test_fingerprint_differing_in_every_band_shares_none() -> None:
 def test_bands_reject_values_that_are_no_fingerprint(value: int) -> None:
     with pytest.raises(ValueError):
         bands(value)
+
+
+def _first_by_bands(batch: dict[str, list[tuple[int, str]]], fp: int) -> str | None:
+    """The lookup Sketches.first replaces: each band of `fp` in order, its sketches in order."""
+    for band in bands(fp):
+        for other, value in batch.get(band, ()):
+            if is_near_duplicate(fp, other):
+                return value
+    return None
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_sketches_find_the_near_duplicate_a_scan_of_the_bands_finds(seed: int) -> None:
+    rng = random.Random(seed)
+    sketches, batch = Sketches(), {}
+    stories = [rng.getrandbits(BITS) for _ in range(40)]
+    found = 0
+    for number in range(3000):
+        # Copies of a few stories, some edited past MAX_DISTANCE, among unrelated sketches.
+        fp = rng.choice(stories) if rng.random() < 0.6 else rng.getrandbits(BITS)
+        for bit in rng.sample(range(BITS), rng.choice([0, 1, 3, 6, 8, 8, 9, 12])):
+            fp ^= 1 << bit
+        expected = _first_by_bands(batch, fp)
+        assert sketches.first(fp) == expected, (number, hex(fp))
+        found += expected is not None
+        value = expected or f"article-{number}"
+        sketches.add(fp, value)
+        for band in bands(fp):
+            batch.setdefault(band, []).append((fp, value))
+    assert found > 1000
+
+
+def test_sketches_without_a_near_duplicate_find_none() -> None:
+    sketches = Sketches()
+    assert sketches.first(0) is None
+    sketches.add(0, "a")
+    assert sketches.first((1 << (MAX_DISTANCE + 1)) - 1) is None
+    assert sketches.first((1 << MAX_DISTANCE) - 1) == "a"
+
+
+def _reference_words(text: str) -> list[str]:
+    """words() as first written: one regex over the whole text."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return dupes._WORD.findall(dupes._NUMBER.sub(" 0 ", text.casefold()))
+
+
+def _reference_fingerprint(text: str) -> int | None:
+    """fingerprint() as first written: a blake2b per shingle, bins kept in plain ints."""
+    tokens = _reference_words(text)
+    if len(tokens) < MIN_WORDS:
+        return None
+    lows, highs = [1 << BITS] * BITS, [0] * BITS
+    for shingle in zip(tokens, tokens[1:], tokens[2:], strict=False):
+        digest = blake2b(" ".join(shingle).encode(), digest_size=16, person=dupes._PERSON).digest()
+        low = int.from_bytes(digest[:8], "little")
+        if low < lows[low & (BITS - 1)]:
+            lows[low & (BITS - 1)] = low
+            highs[low & (BITS - 1)] = int.from_bytes(digest[8:], "little")
+    sketch = 0
+    for slot in range(BITS):
+        source = slot
+        while lows[source] == 1 << BITS:
+            source = (source + 2 * slot + 1) % BITS
+        sketch |= (highs[source] >> slot & 1) << slot
+    return sketch
+
+
+MIXED_TEXT = st.text(
+    alphabet="aZ_09.,:-'’“ \n\u00a0éÉ\u0301ßİıﬁＡ٣北京の选举Ωω\ud800", max_size=300
+)
+
+
+@given(MIXED_TEXT)
+def test_words_match_one_regex_over_the_text(text: str) -> None:
+    assert words(text) == _reference_words(text)
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(
+        st.sampled_from(["wire", "Copy", "café", "4:12", "北京", "x_y", "naïve", "a"]),
+        min_size=35,
+        max_size=90,
+    )
+)
+def test_fingerprint_matches_the_plain_computation(tokens: list[str]) -> None:
+    text = " ".join(tokens)
+    assert fingerprint(text) == _reference_fingerprint(text)
+
+
+def test_fixture_fingerprints_match_the_plain_computation() -> None:
+    for path in sorted(FIXTURES.rglob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        assert fingerprint(text) == _reference_fingerprint(text), path.name
