@@ -71,9 +71,18 @@ def base_url(make_app: Callable[..., Flask], archive_path: Path) -> Iterator[str
     """Serve the app over the test archive on a free local port; yield its base URL."""
     app = make_app(archive_path, TESTING=False)
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
+    stopping = threading.Event()
+
+    def serve() -> None:
+        # Sockets are closed by the thread that polls them: closing them from another thread
+        # while it sits in select() fails with "Bad file descriptor".
+        while not stopping.is_set():
+            server.asyncore.loop(timeout=0.05, map=server._map, count=1)
+        server.task_dispatcher.shutdown(timeout=5)  # let requests in flight finish first
+        server.asyncore.close_all(server._map)
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"
-    server.task_dispatcher.shutdown(timeout=5)  # let requests in flight finish first
-    server.close()
-    thread.join(timeout=5)
+    stopping.set()
+    thread.join(timeout=10)
