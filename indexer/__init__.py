@@ -6,6 +6,7 @@ from indexer.errors import (
     ArchiveOutdatedError,
     ArticleNotFoundError,
     IndexerError,
+    IndexingFailedError,
     QueryError,
 )
 from indexer.filters import SORTS
@@ -22,6 +23,7 @@ __all__ = [
     "ArticleNotFoundError",
     "Hit",
     "IndexerError",
+    "IndexingFailedError",
     "NewsIndex",
     "QueryError",
     "SearchResults",

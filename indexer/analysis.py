@@ -356,10 +356,30 @@ class FusedAnalyzer(Analyzer):
             return self._tokens(value, token, stemmed, keeporiginal, start_pos, start_char)
         return self._words(value, token, stemmed, start_pos)
 
+    def positions(self, value: str) -> dict[str, list[int]]:
+        """Return each stemmed token text of `value` with its positions, in order met."""
+        found: dict[str, list[int]] = {}
+        for text, pos in self._texts(value, True, 0):
+            poses = found.get(text)
+            if poses is None:
+                found[text] = [pos]
+            else:
+                poses.append(pos)
+        return found
+
     def _words(self, value: str, t: Token, stemmed: bool, start_pos: int) -> Iterator[Token]:
         """Yield the tokens of `value` without stop words, offsets or originals."""
+        t.boost = 1.0
+        if not t.positions:
+            for t.text, _ in self._texts(value, stemmed, start_pos):
+                yield t
+            return
+        for t.text, t.pos in self._texts(value, stemmed, start_pos):
+            yield t
+
+    def _texts(self, value: str, stemmed: bool, start_pos: int) -> Iterator[tuple[str, int]]:
+        """Yield the text and position of each token of `value`, stop words left out."""
         cache = self._cache[stemmed]
-        positions = t.positions
         renumber = self._stop.renumber
         pos = None
         first = start_pos  # the position of chunk i's first word is first + i
@@ -368,22 +388,14 @@ class FusedAnalyzer(Analyzer):
             if text is None:
                 text = self._analyse(chunk, stemmed)
             if text.__class__ is str:
-                t.text = text
-                t.boost = 1.0
-                if positions:
-                    # StopFilter numbers the words it keeps on from the first one's position.
-                    pos = first + i if pos is None or not renumber else pos + 1
-                    t.pos = pos
-                yield t
+                # StopFilter numbers the words it keeps on from the first one's position.
+                pos = first + i if pos is None or not renumber else pos + 1
+                yield text, pos
             elif text is not _STOPPED:
                 for n, part in enumerate(text):
                     if part is not _STOPPED:
-                        t.text = part
-                        t.boost = 1.0
-                        if positions:
-                            pos = first + i + n if pos is None or not renumber else pos + 1
-                            t.pos = pos
-                        yield t
+                        pos = first + i + n if pos is None or not renumber else pos + 1
+                        yield part, pos
                 first += len(text) - 1
 
     def _tokens(

@@ -66,10 +66,15 @@ class _SegmentArrays:
 
 
 def _lengths(reader: Any, field: str) -> np.ndarray:
-    perdoc = reader._perdoc
+    return field_lengths(reader._perdoc, field, reader.doc_count_all())
+
+
+def field_lengths(perdoc: Any, field: str, size: int) -> np.ndarray:
+    """Return the length of text field `field` in each of a segment's `size` articles, as
+    Whoosh stores it (one byte, so long texts are rounded)."""
     name = _lenfield(field)
     if not perdoc.has_column(name):
-        return np.zeros(reader.doc_count_all())
+        return np.zeros(size)
     raw = np.frombuffer(bytes(perdoc.column_reader(name, LENGTHS_COLUMN).load()), dtype=np.uint8)
     return _LENGTHS[raw]
 

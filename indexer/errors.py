@@ -26,3 +26,7 @@ class ArticleNotFoundError(IndexerError, KeyError):
 
     def __str__(self) -> str:  # KeyError would print the message in quotes
         return str(self.args[0]) if self.args else ""
+
+
+class IndexingFailedError(IndexerError):
+    """An indexing process died; nothing of its batch was committed."""

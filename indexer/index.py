@@ -24,6 +24,7 @@ from whoosh.writing import CLEAR
 
 from crawler import Article
 from indexer import paging, postings, snippets
+from indexer.bulkwrite import BulkWriter, FastSegmentWriter
 from indexer.columns import Columns, SegmentCache
 from indexer.dupes import bands, fingerprint, is_near_duplicate
 from indexer.errors import (
@@ -60,18 +61,17 @@ MORE_LIKE_TERMS = 12
 DUPLICATE_CANDIDATES = 20
 WRITE_LOCK_TIMEOUT = 30.0
 BULK_BATCH = 1000
-# Bulk loads analyse documents in one process per CPU, each writing its own segment.
+# Bulk loads index articles in one process per CPU, each writing segments of its own.
 BULK_PROCS = os.cpu_count() or 1
 BULK_MEMORY_MB = (
     os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
     if hasattr(os, "sysconf")
     else 4096
 )
-# Each process sorts its postings in memory until Whoosh's estimate of their size (some 65 KB an
-# article) passes this; past it, every posting goes through temporary files, which doubles the
-# cost of indexing. A process grows to 1.25 times its estimate: together, to half the memory.
-BULK_LIMIT_MB = max(512, int(BULK_MEMORY_MB / 2 / 1.25 / BULK_PROCS))
-BULK_OPTIONS = {"limitmb": BULK_LIMIT_MB, "procs": BULK_PROCS, "multisegment": True}
+# Each process holds a segment's postings in memory and starts a new segment past this size:
+# together, a quarter of the memory.
+BULK_LIMIT_MB = max(256, BULK_MEMORY_MB // 4 // BULK_PROCS)
+BULK_OPTIONS = {"limitmb": BULK_LIMIT_MB, "procs": BULK_PROCS}
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,6 @@ class NewsIndex:
         iterator = iter(articles)
         while batch := list(islice(iterator, batch_size)):
             copies = _Copies(self._searcher())
-            # A big batch is a bulk load: a larger sort buffer keeps postings off temporary runs.
             options = BULK_OPTIONS if len(batch) > BULK_BATCH else {}
             with self._writing(**options) as writer:
                 # The store takes each article as the writer does, in one transaction committed
@@ -191,8 +190,11 @@ class NewsIndex:
         self, mergetype: Any = None, optimize: bool = False, **options: Any
     ) -> Iterator[Any]:
         """Hold the index's write lock for one commit (or none, if the block fails)."""
+        writer_class = BulkWriter if "procs" in options else FastSegmentWriter
         try:
-            writer = self._ix.writer(timeout=WRITE_LOCK_TIMEOUT, codec=postings.CODEC, **options)
+            writer = writer_class(
+                self._ix, timeout=WRITE_LOCK_TIMEOUT, codec=postings.CODEC, **options
+            )
         except LockError as exc:
             raise ArchiveLockedError(
                 f"Another process has been writing to {self.path} for over "
@@ -202,11 +204,11 @@ class NewsIndex:
         note_writer(self.path)
         try:
             yield writer
-        except BaseException:
-            writer.cancel()
-            raise
-        else:
             writer.commit(optimize=optimize, **({"mergetype": mergetype} if mergetype else {}))
+        except BaseException:
+            if not writer.is_closed:
+                writer.cancel()
+            raise
         finally:
             forget_writer(self.path)
 

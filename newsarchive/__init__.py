@@ -18,9 +18,11 @@ from crawler import (
 from indexer import (
     ArchiveLockedError,
     ArchiveNotFoundError,
+    ArchiveOutdatedError,
     ArticleNotFoundError,
     Hit,
     IndexerError,
+    IndexingFailedError,
     NewsIndex,
     QueryError,
     SearchResults,
@@ -29,6 +31,7 @@ from indexer import (
 __all__ = [
     "ArchiveLockedError",
     "ArchiveNotFoundError",
+    "ArchiveOutdatedError",
     "Article",
     "ArticleNotFoundError",
     "CrawlerError",
@@ -36,6 +39,7 @@ __all__ = [
     "FetchError",
     "Hit",
     "IndexerError",
+    "IndexingFailedError",
     "NewsIndex",
     "NotAnArticle",
     "QueryError",
