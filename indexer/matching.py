@@ -125,18 +125,21 @@ class Evaluator:
         found = self._empty(1 if len(docs) else 0)
         if not len(docs):
             return found
-        if self.searcher.schema[field].scorable:
-            # Whoosh's idf: its document frequency counts every posting, deleted or not.
-            idf = log(self.searcher.doc_count_all() / (len(docs) + 1)) + 1
-            average = self._average_length(field)
-            lengths = self.columns.lengths(field)[docs]
-            scores = idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / average))
-        else:
-            scores = weights
         found.mask[docs] = True
-        found.score[docs] = scores * boost
+        found.score[docs] = self._bm25(field, docs, weights, len(docs)) * boost
         found.hits[docs] = 1
         return found
+
+    def _bm25(self, field: str, docs: np.ndarray, weights: np.ndarray, postings: int) -> Any:
+        """Return the BM25F scores of a term of `field` with `postings` postings in total, for
+        articles `docs` holding it `weights` times."""
+        if not self.searcher.schema[field].scorable:
+            return weights
+        # Whoosh's idf: its document frequency counts every posting, deleted or not.
+        idf = log(self.searcher.doc_count_all() / (postings + 1)) + 1
+        average = self._average_length(field)
+        lengths = self.columns.lengths(field)[docs]
+        return idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / average))
 
     def _average_length(self, field: str) -> float:
         if field not in self._averages:
@@ -165,22 +168,27 @@ class Evaluator:
         return np.concatenate(docs), np.concatenate(weights), values
 
     def _phrase(self, phrase: wq.Phrase) -> Match:
-        """Score a phrase as its words together, kept where their positions make the phrase."""
+        """Score a phrase as its words together, kept where their positions make the phrase.
+
+        Only the articles holding every word are looked at: their positions are read and their
+        scores computed, in sparse arrays."""
         field, words = phrase.fieldname, list(phrase.words)
         reads = [self._postings(field, word, positions=len(words) > 1) for word in words]
-        parts = [
-            self._scored(field, word, ids, weights, 1.0)
-            for word, (ids, weights, _values) in zip(words, reads, strict=True)
-        ]
-        found = self._union(parts)
-        for part in parts:
-            found.mask &= part.mask
-        if len(words) > 1:
-            docs = np.flatnonzero(found.mask & self.columns.live)
+        docs = reads[0][0]
+        for ids, _weights, _values in reads[1:]:
+            docs = np.intersect1d(docs, ids, assume_unique=True)
+        docs = docs[self.columns.live[docs]]
+        if len(words) > 1 and len(docs):
             places = [postings.positions(ids, values, docs) for ids, _w, values in reads]
-            found.mask = np.zeros(self.size, dtype=bool)
-            found.mask[docs[postings.phrase_found(places, len(docs), phrase.slop)]] = True
-        return self._only(found, found.mask, phrase.boost)
+            docs = docs[postings.phrase_found(places, len(docs), phrase.slop)]
+        found = self._empty(sum(1 for ids, _w, _v in reads if len(ids)))
+        score = np.zeros(len(docs))
+        for ids, weights, _values in reads:
+            score += self._bm25(field, docs, weights[np.searchsorted(ids, docs)], len(ids))
+        found.mask[docs] = True
+        found.score[docs] = score * phrase.boost
+        found.hits[docs] = len(words)
+        return found
 
     def _dismax(self, query: wq.DisjunctionMax) -> Match:
         parts = [self._match(sub) for sub in query.subqueries]

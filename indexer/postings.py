@@ -10,7 +10,7 @@ honours each block's compression flag. whoosh3 is pinned exactly.
 from __future__ import annotations
 
 import pickle
-from itertools import chain
+from itertools import chain, repeat
 from operator import itemgetter
 from typing import Any
 
@@ -41,25 +41,26 @@ def read(matcher: Any, positions: bool = False) -> tuple[np.ndarray, np.ndarray,
     segment's term matcher."""
     if not isinstance(matcher, W3LeafMatcher) or matcher._byteids:
         return _read_one_by_one(matcher, positions)
-    id_blocks, weight_blocks, values = [], [], []
+    # Gathered as Python sequences and turned into arrays once: most blocks are short.
+    deltas, weights, values, counts = [], [], [], []
     while True:
         if matcher._data is None:
             matcher._read_data()
-        deltas, weights = matcher._data[0], matcher._data[1]
-        count = matcher._blocklength
-        id_blocks.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
-        if weights is None:
-            weight_blocks.append(np.ones(count))
-        elif isinstance(weights, float):
-            weight_blocks.append(np.full(count, weights))
-        else:
-            weight_blocks.append(np.asarray(weights, dtype=np.float64))
+        data, count = matcher._data, matcher._blocklength
+        deltas.append(data[0])
+        weights.append(data[1] if isinstance(data[1], tuple) else repeat(data[1] or 1.0, count))
+        counts.append(count)
         if positions:
-            values.extend(matcher._data[2])
+            values.extend(data[2])
         if matcher._lastblock:
             break
         matcher._goto(matcher._nextoffset)
-    return np.concatenate(id_blocks), np.concatenate(weight_blocks), values
+    total = sum(counts)
+    # Each block's ids are deltas from 0: a running sum restarted at every block.
+    sums = np.cumsum(np.fromiter(chain.from_iterable(deltas), np.int64, total))
+    ends = np.cumsum(counts)
+    restart = np.repeat(np.concatenate(([0], sums[ends[:-1] - 1])), counts)
+    return sums - restart, np.fromiter(chain.from_iterable(weights), np.float64, total), values
 
 
 def _read_one_by_one(matcher: Any, positions: bool) -> tuple[np.ndarray, np.ndarray, list[bytes]]:
