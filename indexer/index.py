@@ -399,9 +399,11 @@ class NewsIndex:
         return iter(self._store)
 
     def stats(self) -> dict[str, Any]:
-        """Return article counts in total and by source, section, language and year."""
+        """Return article counts in total and by source, section, language and year, and when
+        an article was last stored (`updated`)."""
         return {
             "articles": len(self._store),
+            "updated": self._store.last_stored(),
             "sources": self._store.counts("source"),
             "sections": self._store.counts("section"),
             "languages": self._store.counts("language"),

@@ -79,10 +79,10 @@ def parse_query(
         words = text if number == 0 else _ENGLISH_STOP.sub(_unless_operator, text).strip()
         if text and not words:
             continue  # only stop words: nothing to look for in this language
-        query = parser.parse(words) if words else Every()
+        query = _parsed(parser, words) if words else Every()
         if fuzzy and number == 0:  # fuzzy words are looked up among English words
             query = Or([query, *fuzzy]) if text else Or(fuzzy)
-        query = _shape(query, [parser.parse(word) for word in required])
+        query = _shape(query, [_parsed(parser, word) for word in required])
         shaped.append(query.accept(_also_unstemmed))
         if number == 0 and (_is_filter(query) or query == Every()):
             break  # no words: the same in every language
@@ -93,6 +93,17 @@ def parse_query(
             "or published:[2010 TO 2015]."
         )
     return query
+
+
+def _parsed(parser: MultifieldParser, text: str) -> Query:
+    """Return `parser`'s query for `text`; QueryError for values Whoosh's fields cannot read."""
+    try:
+        return parser.parse(text)
+    except Exception as error:  # Whoosh's fields raise plain Exceptions (e.g. for bad dates)
+        raise QueryError(
+            f"Could not read the query ({error}): write dates as published:2015, "
+            "published:2015-09-01 or published:[2010 TO 2015]."
+        ) from None
 
 
 def normalise(text: str) -> str:

@@ -115,6 +115,11 @@ class ArticleStore:
         )
         return {year or "(undated)": n for year, n in rows}
 
+    def last_stored(self) -> datetime | None:
+        """Return when an article was last stored (None for an empty store)."""
+        (stored,) = self._connect().execute("SELECT max(stored_at) FROM articles").fetchone()
+        return datetime.fromisoformat(stored) if stored else None
+
     def close(self) -> None:
         """Close this thread's connection."""
         conn = getattr(self._local, "conn", None)

@@ -347,10 +347,14 @@ def stats(archive: Path, as_json: bool) -> None:
     """Show article counts by source, section, language and year."""
     with _open(archive) as index:
         counts = index.stats()
+    updated = counts["updated"]
     if as_json:
+        counts["updated"] = updated.isoformat() if updated else None
         click.echo(json.dumps(counts, ensure_ascii=False, indent=2))
         return
     click.echo(f"{counts['articles']} articles in {archive}")
+    if updated:
+        click.echo(f"Last added {updated:%Y-%m-%d %H:%M} UTC")
     for title, key in (
         ("Sources", "sources"),
         ("Sections", "sections"),

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, Response
 
-from search_ui import api, errors, filters, views
+from search_ui import api, errors, exports, filters, views
 from search_ui.archive import close_archive, init_archive
 
 __all__ = ["close_archive", "create_app"]
@@ -38,6 +38,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_archive(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(exports.bp)
     errors.register(app)
     filters.register(app)
     app.after_request(add_security_headers)

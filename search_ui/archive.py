@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -11,11 +12,14 @@ from werkzeug.exceptions import NotFound
 
 from indexer import ArticleNotFoundError, NewsIndex, QueryError, SearchResults
 from search_ui.errors import InvalidQuery
+from search_ui.params import FILTER_PARAMS, SearchParams
 
 if TYPE_CHECKING:
     from crawler import Article
 
 EXTENSION = "newsarchive"
+# Facets the search page counts: one per filter parameter, plus months for the histogram.
+FACETS = (*FILTER_PARAMS.values(), "month")
 
 
 @dataclass
@@ -47,10 +51,22 @@ def close_archive(app: Flask) -> None:
             state.index = None
 
 
-def search(q: str, page: int, per_page: int) -> SearchResults:
-    """Search the archive; a query it cannot parse becomes InvalidQuery (400)."""
+def search(
+    params: SearchParams, facets: Sequence[str] = FACETS, collapse: bool = True
+) -> SearchResults:
+    """Run the search `params` state; a query the index cannot read becomes InvalidQuery (400)."""
     try:
-        return get_index().search(q, page=page, per_page=per_page)
+        return get_index().search(
+            params.q,
+            filters=params.index_filters(),
+            date_from=params.date_from or None,
+            date_to=params.date_to or None,
+            sort=params.sort,
+            page=params.page,
+            per_page=params.per_page,
+            facets=facets,
+            collapse=collapse,
+        )
     except QueryError as error:
         raise InvalidQuery(str(error)) from error
 

@@ -100,7 +100,9 @@ def test_bad_paging_arguments(index: NewsIndex, kwargs: dict, message: str) -> N
         index.search("budget", **kwargs)
 
 
-@pytest.mark.parametrize("query", ["x" * 1001, "published:notadate"])
+@pytest.mark.parametrize(
+    "query", ["x" * 1001, "published:notadate", "published:[abc TO def]", "published:[2015 TO x]"]
+)
 def test_malformed_queries_raise_query_error(index: NewsIndex, query: str) -> None:
     with pytest.raises(QueryError):
         index.search(query)

@@ -52,10 +52,18 @@ def test_search_json_rejects_bad_numbers(client: FlaskClient, query: str) -> Non
     assert "must be a whole number" in error["message"]
 
 
-def test_search_json_rejects_an_unusable_query(client: FlaskClient) -> None:
+def test_search_json_rejects_an_overlong_query(client: FlaskClient) -> None:
     error = get_json(client, "/search.json?q=" + "a" * 1001, status=400)["error"]
+    assert error == {
+        "code": "invalid_parameter",
+        "message": "q must be at most 1000 characters long.",
+    }
+
+
+def test_search_json_rejects_an_unusable_query(client: FlaskClient) -> None:
+    error = get_json(client, "/search.json?q=published:[abc TO def]", status=400)["error"]
     assert error["code"] == "invalid_query"
-    assert "shorten it" in error["message"]
+    assert "published:2015" in error["message"]
 
 
 def test_article_json_is_the_stored_article(client: FlaskClient, articles: list[Article]) -> None:

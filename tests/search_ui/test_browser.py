@@ -55,7 +55,7 @@ def test_search_from_the_home_page(page: Page, base_url: str) -> None:
     page.get_by_role("searchbox").first.fill("peroxide")
     page.keyboard.press("Enter")
     page.wait_for_url("**/search?q=peroxide*")
-    first = page.locator("main li").first
+    first = page.locator("ol.hits > li").first
     assert "Biologist says ants self-medicate" in first.inner_text()
     assert page.locator("main mark").first.inner_text().lower() == "peroxide"
     assert page.console_errors == []  # type: ignore[attr-defined]
@@ -63,7 +63,7 @@ def test_search_from_the_home_page(page: Page, base_url: str) -> None:
 
 def test_hostile_article_text_does_not_run(page: Page, base_url: str) -> None:
     page.goto(base_url + "/search?q=Zorbatown")
-    page.get_by_role("link", name="Read the archived copy").first.click()
+    page.get_by_role("link", name="Archived copy").first.click()
     page.wait_for_load_state()
     assert "<script>alert(1)</script>" in page.locator("h1").inner_text()
     page.goto(base_url + "/search?q=%3Cscript%3Ealert(2)%3C/script%3E")

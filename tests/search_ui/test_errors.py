@@ -21,10 +21,16 @@ def test_bad_page_is_400_with_a_clear_message(client: FlaskClient, query: str) -
     assert "page must be a whole number from 1 to 1000." in response.get_data(as_text=True)
 
 
-def test_unusable_query_is_400_with_the_index_message(client: FlaskClient) -> None:
+def test_overlong_query_is_400_saying_the_limit(client: FlaskClient) -> None:
     response = client.get("/search?q=" + "a" * 1001)
     assert response.status_code == 400
-    assert "shorten it to 1000 or fewer" in response.get_data(as_text=True)
+    assert "q must be at most 1000 characters long." in response.get_data(as_text=True)
+
+
+def test_unusable_query_is_400_with_the_index_message(client: FlaskClient) -> None:
+    response = client.get("/search?q=published:[abc TO def]")
+    assert response.status_code == 400
+    assert "write dates as published:2015" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("query", ['"ants', "title:(", "(ants", "ants)", "AND", "published:abc"])
