@@ -21,6 +21,10 @@ class ArchiveLockedError(IndexerError):
     """Another process is writing to the archive."""
 
 
+class ArchiveReadOnlyError(IndexerError):
+    """The archive was opened read-only and a write was asked of it."""
+
+
 class ArticleNotFoundError(IndexerError, KeyError):
     """No article with the given id is in the archive."""
 

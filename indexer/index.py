@@ -31,6 +31,7 @@ from indexer.errors import (
     ArchiveLockedError,
     ArchiveNotFoundError,
     ArchiveOutdatedError,
+    ArchiveReadOnlyError,
     ArticleNotFoundError,
     QueryError,
 )
@@ -93,16 +94,25 @@ class NewsIndex:
 
     def __init__(self, path: Path, ix: Any, store: ArticleStore) -> None:
         self.path = path
+        self.readonly = store.readonly
         self._ix = ix
         self._store = store
         self._local = threading.local()
         self._segments = SegmentCache()
 
     @classmethod
-    def open(cls, path: str | Path, create: bool = False, *, upgrade: bool = False) -> NewsIndex:
+    def open(
+        cls,
+        path: str | Path,
+        create: bool = False,
+        *,
+        upgrade: bool = False,
+        readonly: bool = False,
+    ) -> NewsIndex:
         """Open the archive in folder `path`; with `create`, make it if it does not exist.
 
-        An index built by an older version opens only with `upgrade` (to `rebuild` it).
+        An index built by an older version opens only with `upgrade` (to `rebuild` it). One
+        opened `readonly` refuses every write (the web server opens archives so).
         """
         path = Path(path)
         index_dir = path / INDEX_DIR
@@ -125,7 +135,7 @@ class NewsIndex:
             raise ArchiveNotFoundError(
                 f"No archive at {path}: run `newsarchive crawl SOURCE --archive {path}` first."
             )
-        return cls(path, ix, ArticleStore(path / STORE_FILE))
+        return cls(path, ix, ArticleStore(path / STORE_FILE, readonly=readonly and not create))
 
     @staticmethod
     def has_store(path: str | Path) -> bool:
@@ -153,6 +163,7 @@ class NewsIndex:
 
     def delete(self, article_id: str) -> None:
         """Remove the article with `article_id` from the index and the store."""
+        self._check_writable()
         if not self._store.delete(article_id):
             raise ArticleNotFoundError(f"No article with id {article_id!r} in {self.path}.")
         with self._writing() as writer:
@@ -185,11 +196,19 @@ class NewsIndex:
         with self._writing(optimize=True):
             pass
 
+    def _check_writable(self) -> None:
+        if self.readonly:
+            raise ArchiveReadOnlyError(
+                f"{self.path} was opened read-only (as the web server opens it): write to it "
+                "with `newsarchive crawl` or `newsarchive reindex`."
+            )
+
     @contextmanager
     def _writing(
         self, mergetype: Any = None, optimize: bool = False, **options: Any
     ) -> Iterator[Any]:
         """Hold the index's write lock for one commit (or none, if the block fails)."""
+        self._check_writable()
         writer_class = BulkWriter if "procs" in options else FastSegmentWriter
         try:
             writer = writer_class(

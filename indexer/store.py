@@ -27,19 +27,26 @@ CREATE TABLE IF NOT EXISTS articles (
 
 
 class ArticleStore:
-    """Articles by id in an SQLite file; one connection per thread."""
+    """Articles by id in an SQLite file; one connection per thread (read-only ones with
+    `readonly`, which SQLite itself keeps from writing)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, readonly: bool = False) -> None:
         self.path = path
+        self.readonly = readonly
         self._local = threading.local()
-        with self._connect() as conn:
-            conn.execute(_SCHEMA)
+        if not readonly:
+            with self._connect() as conn:
+                conn.execute(_SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30)
-            conn.execute("PRAGMA journal_mode=WAL")
+            if self.readonly:
+                uri = f"{self.path.resolve().as_uri()}?mode=ro"
+                conn = sqlite3.connect(uri, uri=True, timeout=30)
+            else:
+                conn = sqlite3.connect(self.path, timeout=30)
+                conn.execute("PRAGMA journal_mode=WAL")
             self._local.conn = conn
         return conn
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, Response
 
-from search_ui import api, errors, exports, filters, views
+from search_ui import api, assets, errors, exports, filters, views
 from search_ui.archive import close_archive, init_archive
 
 __all__ = ["close_archive", "create_app"]
@@ -40,6 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(exports.bp)
     errors.register(app)
+    assets.register(app)
     filters.register(app)
     app.after_request(add_security_headers)
     return app

@@ -38,7 +38,7 @@ def get_index() -> NewsIndex:
     state: _ArchiveState = current_app.extensions[EXTENSION]
     with state.lock:
         if state.index is None:
-            state.index = NewsIndex.open(current_app.config["ARCHIVE"])
+            state.index = NewsIndex.open(current_app.config["ARCHIVE"], readonly=True)
         return state.index
 
 

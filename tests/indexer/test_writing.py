@@ -15,7 +15,7 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, TEXT, Schema
 
 from crawler import Article
-from indexer import ArchiveLockedError, ArchiveOutdatedError, NewsIndex
+from indexer import ArchiveLockedError, ArchiveOutdatedError, ArchiveReadOnlyError, NewsIndex
 from indexer import index as index_module
 from tests.conftest import REPO
 
@@ -116,3 +116,23 @@ def test_a_bulk_load_indexes_and_replaces_like_small_batches(tmp_path: Path) -> 
         assert index.count("harbour") == 1000 and index.count("lighthouse") == 1500
         assert index.rebuild() == 2500
         assert index.count("lighthouse") == 1500
+
+
+def test_an_archive_opened_read_only_searches_and_refuses_writes(
+    tmp_path: Path, articles: list[Article]
+) -> None:
+    with NewsIndex.open(tmp_path, create=True) as index:
+        index.add(articles[:3])
+    with NewsIndex.open(tmp_path, readonly=True) as reader:
+        assert reader.search("").total == 3
+        for write in (
+            lambda: reader.add(articles[3:4]),
+            lambda: reader.delete(articles[0].id),
+            reader.rebuild,
+            reader.optimize,
+        ):
+            with pytest.raises(ArchiveReadOnlyError, match="opened read-only"):
+                write()
+        assert reader.search("").total == 3
+    with NewsIndex.open(tmp_path) as index:
+        assert len(index) == 3 and index.get(articles[0].id) == articles[0]

@@ -54,7 +54,7 @@ def test_layout_is_accessible_and_has_no_inline_code(client: FlaskClient) -> Non
     assert soup.find(id="results")
     assert soup.find("main", id="main") and soup.header and soup.footer
     assert soup.find("meta", attrs={"name": "viewport"})
-    assert soup.find("link", rel="stylesheet")["href"] == "/static/style.css"
+    assert soup.find("link", rel="stylesheet")["href"].startswith("/static/style.css?v=")
     assert not soup.find_all("script") and not soup.find_all("style")
     assert not soup.find_all(style=True)
     headings = [int(tag.name[1]) for tag in soup.find_all(["h1", "h2", "h3"])]
