@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
+from flask import Flask
 from flask.testing import FlaskClient
 
+from crawler import Article
+from indexer import NewsIndex
 from tests.search_ui.test_pages import page, text
+
+DUPES = Path(__file__).resolve().parent.parent / "indexer" / "fixtures" / "dupes"
 
 
 def facet(soup: BeautifulSoup, name: str) -> dict[str, tuple[int, str, bool]]:
@@ -173,3 +180,32 @@ def test_article_page_lists_articles_like_it(client: FlaskClient) -> None:
     titles = [text(a) for a in section.find_all("a")]
     assert titles and all(title.startswith("Budget debate") for title in titles)
     assert text(article.find("h1")) not in titles
+
+
+def test_wire_copies_fold_into_one_hit_listed_on_its_article_page(
+    tmp_path: Path, make_app: Callable[..., Flask]
+) -> None:
+    story = DUPES / "quake"
+    copies = [
+        Article(
+            url=f"https://site{n}.example/quake",
+            title=f"Earthquake report {n}",
+            text=(story / name).read_text(),
+            source=f"Site {n}",
+            language="en",
+        )
+        for n, name in enumerate(["original.txt", "dup-boilerplate.txt", "dup-typos.txt"])
+    ]
+    with NewsIndex.open(tmp_path, create=True) as index:
+        index.add(copies)
+    client = make_app(tmp_path).test_client()
+    soup = page(client, "/search?q=earthquake")
+    hits = soup.select("ol.hits > li")
+    assert len(hits) == 1
+    similar = hits[0].find("a", href=lambda href: href.endswith("#copies"))
+    assert text(similar).startswith("2 similar stories")
+    listed = page(client, similar["href"].split("#")[0]).find(id="copies")
+    assert len(listed.select("li")) == 2
+    every = client.get("/search.json?q=earthquake").get_json()
+    assert every["total"] == 3 and len(every["hits"]) == 1
+    assert every["hits"][0]["duplicates"] == 2
