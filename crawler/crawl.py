@@ -5,7 +5,8 @@ a site crawl (its robots.txt sitemaps, /sitemap.xml, the feeds it links to, then
 article links up to `depth`), or a sitemap or feed itself; with `single`, just that page.
 Web URLs go through the frontier in the archive, so a stopped crawl resumes and a finished
 one, run again, revisits only what may have changed. Every page read is kept in the
-archive's WARC files, so `reindex --reextract` can redo extraction without the network.
+archive's WARC files, so `reindex --reextract` can redo extraction without the network, and
+the capture index records where, under the page's URL and its article's canonical URL.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from crawler.article import Article
+from crawler.captures import CAPTURES_FILE, CaptureEntry, CaptureIndex
 from crawler.errors import (
     FetchError,
     RobotsDisallowed,
@@ -167,7 +169,8 @@ class _Batch:
 
 
 class Crawler:
-    """Runs crawls into one archive folder (frontier, fetch log and WARC files live there)."""
+    """Runs crawls into one archive folder (frontier, fetch log, WARC files and the capture
+    index live there)."""
 
     def __init__(self, archive: Path, options: CrawlOptions | None = None) -> None:
         self.archive = Path(archive)
@@ -176,6 +179,7 @@ class Crawler:
         self.archive.mkdir(parents=True, exist_ok=True)
         self.frontier = Frontier(self.archive / FRONTIER_FILE)
         self.warc = WarcWriter(self.archive / WARC_DIR)
+        self.captures = CaptureIndex(self.archive / CAPTURES_FILE)
         self.extractors = Extractors(self.options.processes)
         self._fetcher: Fetcher | None = None
 
@@ -201,11 +205,12 @@ class Crawler:
             batch.flush()
 
     def close(self) -> None:
-        """Finish the WARC file; stop the workers; release the network client and the frontier."""
+        """Finish the WARC file; stop the workers; release the network client and the databases."""
         self.extractors.close()
         self.warc.close()
         if self._fetcher is not None:
             self._fetcher.close()
+        self.captures.close()
         self.frontier.close()
 
     def __enter__(self) -> Crawler:
@@ -223,7 +228,9 @@ class Crawler:
             if is_warc(path)
             else (self._saved(file) for file in saved_pages(path))
         )
-        for outcome in self.extractors.extract_all(self._keep(page) for page in pages):
+        kept: dict[str, CaptureEntry] = {}  # by page location, until the page's outcome is in
+        for outcome in self.extractors.extract_all(self._keep(page, kept) for page in pages):
+            self._index_article_capture(outcome, kept.pop(outcome.location, None))
             self.stats.count(outcome)
             yield outcome
 
@@ -235,14 +242,35 @@ class Crawler:
         # A saved page that names no URL of its own is known by its file's address.
         return replace(page, url=page.url or path.resolve().as_uri())
 
-    def _keep(self, page: Page | Outcome) -> Page | Outcome:
-        """Write `page` to the archive's WARC files (an Outcome passes untouched)."""
+    def _keep(self, page: Page | Outcome, kept: dict[str, CaptureEntry]) -> Page | Outcome:
+        """Write `page` to the archive's WARC files, noting its capture in `kept` by location
+        (an Outcome passes untouched)."""
         if isinstance(page, Page):
             kind = f"text/html; charset={page.charset}" if page.charset else "text/html"
             headers = {"Content-Type": kind}
             url = page.url or page.location
-            self.warc.write_response(url, 200, headers, page.content, page.fetched_at)
+            kept[page.location] = self._archive(url, 200, headers, page.content, page.fetched_at)
         return page
+
+    def _archive(
+        self,
+        url: str,
+        status: int,
+        headers: dict[str, str] | list[tuple[str, str]],
+        body: bytes,
+        fetched_at: datetime,
+    ) -> CaptureEntry:
+        """Write a response to the WARC files and record its capture under `url`."""
+        capture = self.warc.write_response(url, status, headers, body, fetched_at)
+        entry = CaptureEntry(url, capture, fetched_at)
+        self.captures.add(entry)
+        return entry
+
+    def _index_article_capture(self, outcome: Outcome, entry: CaptureEntry | None) -> None:
+        """Record the capture an article came from under the article's canonical URL too."""
+        article = outcome.article
+        if entry is not None and article is not None and article.url != entry.url:
+            self.captures.add(replace(entry, url=article.url))
 
     # The web: a frontier of URLs fetched by a pool of threads.
 
@@ -305,13 +333,14 @@ class Crawler:
         )
         if response.status == 304:
             return Visit(Outcome(entry.url, skipped=UNCHANGED), record=record)
-        self.warc.write_response(
+        kept = self._archive(
             response.url, response.status, response.headers, response.content, response.fetched_at
         )
         record = replace(record, content_hash=hashlib.sha256(response.content).hexdigest())
         if record.content_hash == entry.content_hash:
             return Visit(Outcome(entry.url, skipped=UNCHANGED), record=record)
         outcome, found = self._read(entry, response)
+        self._index_article_capture(outcome, kept)
         return Visit(outcome, found, record)
 
     def _read(self, entry: Entry, response: Response) -> tuple[Outcome, list[Found]]:

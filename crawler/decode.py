@@ -91,8 +91,13 @@ def decode_html(data: str | bytes, charset: str | None = None) -> str:
 
 def declared_encoding(data: bytes) -> str | None:
     """Return the encoding a <meta charset> or <meta http-equiv> declares, if it is known."""
+    return _normalise_encoding(declared_charset(data))
+
+
+def declared_charset(data: bytes) -> str | None:
+    """Return the charset label a <meta charset> or <meta http-equiv> declares, as written."""
     match = _META_CHARSET.search(data[:_SNIFF_BYTES])
-    return _normalise_encoding(match.group(1).decode("ascii")) if match else None
+    return match.group(1).decode("ascii") if match else None
 
 
 def _normalise_encoding(label: str | None) -> str | None:

@@ -6,7 +6,8 @@ truncated or corrupt file is read up to its last complete record, then left with
 
 Writing appends gzip-per-record WARC/1.0 files to a folder. A file is named
 `{prefix}-{UTC YYYYmmddHHMMSS}-{pid}-{n:05d}.warc.gz` but carries an extra `.open` suffix while
-it is being written, so a crash never leaves a half-written file that looks complete.
+it is being written, so a crash never leaves a half-written file that looks complete. Each
+write says where its response record went (a `Capture`), and `read_response` reads it back.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import os
 import threading
 import zlib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from email.message import Message
 from http import HTTPStatus
@@ -30,7 +32,11 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import ChunkedDataException
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
-from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParserException
+from warcio.statusandheaders import (
+    StatusAndHeaders,
+    StatusAndHeadersParser,
+    StatusAndHeadersParserException,
+)
 from warcio.timeutils import datetime_to_iso_date, iso_date_to_datetime
 from warcio.warcwriter import WARCWriter
 
@@ -55,8 +61,32 @@ _DAMAGE = (
     ValueError,
     IndexError,
 )
+_HTTP_PARSER = StatusAndHeadersParser(["HTTP/1.0", "HTTP/1.1"], verify=False)
 # Headers that describe the bytes as sent on the wire, not the decoded body the writer stores.
 _WIRE_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
+
+
+@dataclass(frozen=True)
+class Capture:
+    """Where a written response record lies: its WARC file's name, byte offset and length."""
+
+    filename: str
+    offset: int
+    length: int
+
+
+@dataclass(frozen=True)
+class ArchivedResponse:
+    """An HTTP response read back from a WARC file: status, headers and decoded payload."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    payload: bytes
+
+    def header(self, name: str) -> str | None:
+        """Return the first value of header `name` (any case), or None."""
+        wanted = name.lower()
+        return next((value for key, value in self.headers if key.lower() == wanted), None)
 
 
 def is_warc(path: str | Path) -> bool:
@@ -177,22 +207,23 @@ class WarcWriter:
         fetched_at: datetime,
         *,
         request_headers: dict[str, str] | None = None,
-    ) -> str:
-        """Append a response (and its request, if given); return the name of the file written to.
+    ) -> Capture:
+        """Append a response (and its request, if given); return where the response went.
 
         `body` is the decoded body, so Content-Encoding and Transfer-Encoding are dropped from
-        the stored headers and Content-Length is set to the body's length.
+        the stored headers and Content-Length is set to the body's length. The capture names
+        the file as it is called once finished (without `.open`).
         """
-        data = _response_bytes(url, status, headers, body, fetched_at, request_headers)
+        data, length = _response_bytes(url, status, headers, body, fetched_at, request_headers)
         with self._lock:
             if self._stream is None:
                 self._open_file()
             assert self._stream is not None and self._path is not None
+            capture = Capture(self._path.name, self._size, length)
             self._write(data)
-            name = self._path.name
             if self._size >= self.max_bytes:
                 self._finish_file()
-        return name
+        return capture
 
     def close(self) -> None:
         """Finish the file being written: flush, sync and drop its `.open` suffix."""
@@ -257,6 +288,43 @@ class WarcWriter:
                 f"its records stay readable in {_open_name(path).name}."
             ) from exc
         logger.info("Wrote %s (%d bytes)", path, self._size)
+
+
+def read_response(path: str | Path, capture: Capture) -> ArchivedResponse:
+    """Return the response record `capture` locates in the WARC file at `path`.
+
+    Raises `WarcError` if the file cannot be read or holds no complete response record there.
+    """
+    try:
+        with Path(path).open("rb") as stream:
+            stream.seek(capture.offset)
+            data = stream.read(capture.length)
+    except OSError as exc:
+        raise WarcError(
+            f"Cannot read {path}: {exc.strerror}; check the path and its permissions."
+        ) from exc
+    where = f"{path} at offset {capture.offset}"
+    if len(data) < capture.length:
+        raise WarcError(f"{where} is cut short; the WARC file is truncated.")
+    try:
+        record = next(iter(ArchiveIterator(BytesIO(data))), None)
+        if record is not None and record.http_headers is None and _holds_http(record):
+            # warcio parses HTTP headers only for http(s) URIs; saved pages are file: URIs.
+            record.http_headers = _HTTP_PARSER.parse(record.raw_stream)
+        if record is None or record.rec_type != "response" or not record.http_headers:
+            raise WarcError(f"{where} holds no HTTP response record.")
+        payload = record.content_stream().read()
+        status = int(record.http_headers.get_statuscode())
+    except _DAMAGE as exc:
+        raise WarcError(f"{where} holds a corrupt record ({exc}).") from exc
+    if getattr(record.raw_stream, "limit", 0) > 0:
+        raise WarcError(f"{where} holds a truncated record.")
+    return ArchivedResponse(status, list(record.http_headers.headers), payload)
+
+
+def _holds_http(record: ArcWarcRecord) -> bool:
+    """Return whether a WARC record's block is an HTTP message, by its content type."""
+    return (record.content_type or "").lower().startswith("application/http")
 
 
 def _complete_records(
@@ -405,8 +473,9 @@ def _response_bytes(
     body: bytes,
     fetched_at: datetime,
     request_headers: dict[str, str] | None,
-) -> bytes:
-    """Return the response record (and request record, if headers given) for one fetch."""
+) -> tuple[bytes, int]:
+    """Return the response record, then the request record if headers are given, for one
+    fetch; and the response record's length in bytes."""
     items = headers.items() if isinstance(headers, dict) else headers
     kept = [(name, value) for name, value in items if name.lower() not in _WIRE_HEADERS]
     kept.append(("Content-Length", str(len(body))))
@@ -418,33 +487,33 @@ def _response_bytes(
         f"{status} {reason}".strip(), _clean_headers(kept), protocol="HTTP/1.1"
     )
     warc_headers = {"WARC-Date": datetime_to_iso_date(_as_utc(fetched_at).replace(tzinfo=None))}
-
-    def write(writer: WARCWriter) -> None:
-        response = writer.create_warc_record(
-            url,
-            "response",
-            payload=BytesIO(body),
-            length=len(body),
-            http_headers=http_headers,
-            warc_headers_dict=warc_headers,
-        )
-        if request_headers is None:
-            writer.write_record(response)
-            return
+    buffer = BytesIO()
+    writer = WARCWriter(buffer, gzip=True, warc_version="1.0")
+    response = writer.create_warc_record(
+        url,
+        "response",
+        payload=BytesIO(body),
+        length=len(body),
+        http_headers=http_headers,
+        warc_headers_dict=warc_headers,
+    )
+    writer.write_record(response)
+    length = buffer.tell()
+    if request_headers is not None:
         parts = urlsplit(url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         sent = list(request_headers.items())
         if not any(name.lower() == "host" for name, _ in sent):
             sent.insert(0, ("Host", parts.netloc))
+        concurrent = {"WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID")}
         request = writer.create_warc_record(
             url,
             "request",
             http_headers=StatusAndHeaders(f"GET {target} HTTP/1.1", _clean_headers(sent)),
-            warc_headers_dict=warc_headers,
+            warc_headers_dict={**warc_headers, **concurrent},
         )
-        writer.write_request_response_pair(request, response)
-
-    return _record_bytes(write)
+        writer.write_record(request)
+    return buffer.getvalue(), length
 
 
 def _clean_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:

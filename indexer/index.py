@@ -48,6 +48,7 @@ from indexer.schema import (
     build_schema,
     text_fields,
 )
+from indexer.searchers import fresh_searcher
 from indexer.store import STORE_FILE, ArticleStore
 from indexer.suggest import suggest
 from indexer.writers import forget_writer, note_writer, writer_note
@@ -388,10 +389,7 @@ class NewsIndex:
         searcher = getattr(self._local, "searcher", None)
         if searcher is not None and searcher.up_to_date():
             return searcher
-        if searcher is not None:
-            # Not Searcher.refresh(): it reuses segment readers and miscounts after a rebuild.
-            searcher.close()
-        searcher = self._local.searcher = self._ix.searcher(weighting=ranking())
+        searcher = self._local.searcher = fresh_searcher(self._ix, ranking(), searcher)
         self._local.evaluator = Evaluator(searcher, Columns(searcher, self._segments))
         reader = searcher.reader()
         self._local.groups = [

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, Response
 
-from search_ui import api, assets, errors, exports, filters, views
+from search_ui import api, assets, captures, errors, exports, filters, views
 from search_ui.archive import close_archive, init_archive
 
 __all__ = ["close_archive", "create_app"]
@@ -39,6 +39,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(exports.bp)
+    app.register_blueprint(captures.bp)
     errors.register(app)
     assets.register(app)
     filters.register(app)

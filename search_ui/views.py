@@ -8,6 +8,7 @@ from markupsafe import Markup
 from indexer import SORTS, SearchResults
 from search_ui.advanced import build_query, has_query
 from search_ui.archive import FACETS, find_article, get_index, search
+from search_ui.captures import latest_capture
 from search_ui.histogram import date_histogram
 from search_ui.params import FILTER_PARAMS, SearchParams
 
@@ -73,6 +74,7 @@ def article(article_id: str) -> str:
     return render_template(
         "article.html",
         article=stored,
+        capture=latest_capture(stored),
         copies=index.duplicates(article_id),
         similar=index.more_like_this(article_id, n=MORE_LIKE_THIS),
     )

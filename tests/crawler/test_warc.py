@@ -421,7 +421,7 @@ def test_writer_names_files_open_until_closed(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []  # nothing until the first write
     name = writer.write_response(
         "https://news.example.org/a", 200, {"Content-Type": "text/html"}, HTML_X, _fetched(0)
-    )
+    ).filename
     assert [path.name for path in tmp_path.iterdir()] == [name + ".open"]
     assert name.startswith("crawl-") and name.endswith("-00000.warc.gz")
     writer.close()
@@ -437,7 +437,7 @@ def test_writer_rotates_at_max_bytes(tmp_path: Path) -> None:
                 {"Content-Type": "text/html"},
                 f"<html><body>{n} {'%x' % (n * 7919) * 40}</body></html>".encode(),
                 _fetched(n),
-            )
+            ).filename
             for n in range(12)
         ]
     files = sorted(path.name for path in tmp_path.iterdir())

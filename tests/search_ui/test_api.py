@@ -19,7 +19,15 @@ def get_json(client: FlaskClient, url: str, status: int = 200) -> dict:
 def test_search_json_has_the_results_shape(client: FlaskClient, articles: list[Article]) -> None:
     data = get_json(client, "/search.json?q=peroxide")
     assert set(data) == {
-        "query", "total", "page", "per_page", "pages", "took_ms", "suggestion", "facets", "hits"
+        "query",
+        "total",
+        "page",
+        "per_page",
+        "pages",
+        "took_ms",
+        "suggestion",
+        "facets",
+        "hits",
     }
     assert (data["query"], data["total"], data["page"], data["per_page"]) == ("peroxide", 1, 1, 10)
     hit = data["hits"][0]

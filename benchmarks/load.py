@@ -1,0 +1,294 @@
+"""Load: `newsarchive serve` under 50 concurrent clients while another process keeps writing.
+
+    python benchmarks/load.py [--docs 20000] [--clients 50] [--seconds 60] [--out DIR]
+    python benchmarks/load.py --archive DIR      # an archive built before (it gets written to)
+
+Builds a synthetic archive (the corpus of `search_speed.py`), starts `newsarchive serve` on
+127.0.0.1 and, beside it, a writer process that adds and commits a small batch of new articles
+every second, each batch holding a word no other article has. Clients mix searches, facet
+clicks, paging, date filters, article pages, JSON and CSV exports for the given time, while a
+watcher asks for each new batch's word until the server finds it. Reports throughput, latency
+percentiles, errors, how soon commits became visible, and the server's memory over time.
+Passes when nothing answered 5xx, no connection failed and every batch became visible.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import search_speed  # noqa: E402  (the corpus generator beside this script)
+
+NEWSARCHIVE = str(Path(sys.executable).with_name("newsarchive"))
+REQUEST_TIMEOUT = 30.0
+VISIBLE_WITHIN = 10.0  # seconds a committed batch may take to show up in searches
+
+WRITER = """
+import json, sys, time
+from crawler import Article
+from indexer import NewsIndex
+archive, seconds = sys.argv[1], float(sys.argv[2])
+started = time.monotonic()
+batch = 0
+with NewsIndex.open(archive) as index:
+    while time.monotonic() - started < seconds:
+        word = f"loadmarker{batch}x"
+        index.add([
+            Article(url=f"https://load.example/{batch}/{n}", title=f"Late news {word} {n}",
+                    text=f"A story written under load, {word}, number {n}. " * 20,
+                    source="Load Wire", section="Load", language="en")
+            for n in range(5)
+        ])
+        print(json.dumps({"word": word, "committed": time.time()}), flush=True)
+        batch += 1
+        time.sleep(1.0)
+"""
+
+
+@dataclass
+class Tally:
+    """What the clients saw."""
+
+    latencies: dict[str, list[float]] = field(default_factory=dict)
+    statuses: dict[int, int] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+
+    def record(self, kind: str, status: int, took: float) -> None:
+        """Count one answered request."""
+        self.latencies.setdefault(kind, []).append(took)
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+
+
+def build(folder: Path, docs: int, seed: int) -> None:
+    """Index `docs` synthetic articles into a new archive in `folder`."""
+    from indexer import NewsIndex
+
+    corpus = search_speed.generate(docs, seed)
+    with NewsIndex.open(folder, create=True) as index:
+        index.add(corpus.articles, batch_size=len(corpus.articles))
+
+
+def free_port() -> int:
+    """Return a free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def rss_mb(pid: int) -> float:
+    """Return the resident memory of process `pid` in MiB (0 once it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def request_mix(rng: random.Random, words: list[str], ids: list[str]) -> tuple[str, str]:
+    """Return one (kind, path) a visitor might ask for."""
+    term = search_speed.rank_word(rng, words, search_speed.TERM_RANKS)
+    kind = rng.choices(
+        ["search", "facet", "page", "dates", "article", "json", "csv"],
+        weights=[30, 20, 15, 15, 10, 8, 2],
+    )[0]
+    if kind == "facet":
+        return kind, "/search?" + urlencode({"q": term, "section": rng.choice(["world", "sport"])})
+    if kind == "page":
+        return kind, "/search?" + urlencode({"q": term, "page": rng.randint(2, 5)})
+    if kind == "dates":
+        year = rng.randint(2001, 2020)
+        return kind, "/search?" + urlencode({"q": term, "from": year, "to": year + 2})
+    if kind == "article" and ids:
+        return kind, f"/article/{rng.choice(ids)}"
+    if kind == "json":
+        return kind, "/search.json?" + urlencode({"q": term})
+    if kind == "csv":
+        return kind, "/search.csv?" + urlencode({"q": term, "year": rng.randint(2001, 2020)})
+    return "search", "/search?" + urlencode({"q": term})
+
+
+async def client(
+    http: httpx.AsyncClient,
+    tally: Tally,
+    deadline: float,
+    seed: int,
+    words: list[str],
+    ids: list[str],
+) -> None:
+    """Send requests one after another until `deadline`."""
+    rng = random.Random(seed)
+    while time.monotonic() < deadline:
+        kind, path = request_mix(rng, words, ids)
+        started = time.perf_counter()
+        try:
+            response = await http.get(path)
+            await response.aread()
+        except httpx.HTTPError as error:
+            tally.failures.append(f"{path}: {type(error).__name__}: {error}")
+            continue
+        tally.record(kind, response.status_code, (time.perf_counter() - started) * 1000)
+
+
+async def watch(http: httpx.AsyncClient, writer: subprocess.Popen, delays: list[float]) -> None:
+    """Ask for each batch the writer commits until a search finds it; note how long it took."""
+    loop = asyncio.get_running_loop()
+    while True:
+        line = await loop.run_in_executor(None, writer.stdout.readline)
+        if not line:
+            return
+        batch = json.loads(line)
+        while True:
+            response = await http.get("/search.json?" + urlencode({"q": batch["word"]}))
+            if response.status_code == 200 and response.json()["total"] == 5:
+                delays.append(time.time() - batch["committed"])
+                break
+            if time.time() - batch["committed"] > VISIBLE_WITHIN:
+                delays.append(float("inf"))
+                break
+            await asyncio.sleep(0.1)
+
+
+async def drive(base: str, clients: int, seconds: float, writer: subprocess.Popen, ids: list[str]):
+    """Run the clients and the watcher; return what they saw."""
+    words, _ = search_speed.vocabulary(random.Random(1))
+    tally, delays = Tally(), []
+    limits = httpx.Limits(max_connections=clients + 1, max_keepalive_connections=clients + 1)
+    async with httpx.AsyncClient(base_url=base, timeout=REQUEST_TIMEOUT, limits=limits) as http:
+        deadline = time.monotonic() + seconds
+        watcher = asyncio.create_task(watch(http, writer, delays))
+        await asyncio.gather(
+            *(client(http, tally, deadline, n, words, ids) for n in range(clients))
+        )
+        await asyncio.wait_for(watcher, timeout=VISIBLE_WITHIN + 5)
+    return tally, delays
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Return the `share` percentile of `values`."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def report(tally: Tally, delays: list[float], memory: list[float], seconds: float) -> bool:
+    """Print the figures; return whether the run passed."""
+    every = [took for values in tally.latencies.values() for took in values]
+    print(f"{len(every):,} requests in {seconds:.0f} s: {len(every) / seconds:.1f} requests/s")
+    print(f"{'kind':8} {'count':>7} {'p50':>8} {'p95':>8} {'p99':>8}  (ms)")
+    for kind, values in sorted(tally.latencies.items()):
+        p50, p95, p99 = (percentile(values, share) for share in (0.5, 0.95, 0.99))
+        print(f"{kind:8} {len(values):7,} {p50:8.1f} {p95:8.1f} {p99:8.1f}")
+    p50, p95, p99 = (percentile(every, share) for share in (0.5, 0.95, 0.99))
+    print(f"{'all':8} {len(every):7,} {p50:8.1f} {p95:8.1f} {p99:8.1f}")
+    print(f"statuses: {dict(sorted(tally.statuses.items()))}")
+    errors = sum(n for status, n in tally.statuses.items() if status >= 500)
+    print(f"5xx: {errors}; connection errors: {len(tally.failures)}")
+    for failure in tally.failures[:5]:
+        print(f"  {failure}")
+    seen = [delay for delay in delays if delay != float("inf")]
+    print(
+        f"commits: {len(delays)} batches, {len(seen)} visible within {VISIBLE_WITHIN:.0f} s"
+        + (f" (median {statistics.median(seen):.2f} s, worst {max(seen):.2f} s)" if seen else "")
+    )
+    quarter = max(1, len(memory) // 4)
+    early, late = statistics.median(memory[:quarter]), statistics.median(memory[-quarter:])
+    print(f"server memory: {early:.0f} MiB in the first quarter, {late:.0f} MiB in the last")
+    passed = not errors and not tally.failures and delays and len(seen) == len(delays)
+    print("PASS" if passed else "FAIL")
+    return bool(passed)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build or reuse an archive, serve it, load it while writing to it, report."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--docs", type=int, default=20_000, help="articles in a new archive")
+    parser.add_argument("--archive", type=Path, help="use this archive (it gets written to)")
+    parser.add_argument("--out", type=Path, help="build the new archive here (kept)")
+    parser.add_argument("--clients", type=int, default=50, help="concurrent clients")
+    parser.add_argument("--seconds", type=float, default=60.0, help="how long to load")
+    parser.add_argument("--threads", type=int, default=8, help="server threads")
+    args = parser.parse_args(argv)
+    archive = args.archive
+    if archive is None:
+        archive = args.out or Path(tempfile.mkdtemp(prefix="load-"))
+        print(f"building {args.docs:,} articles in {archive}", flush=True)
+        build(archive, args.docs, seed=1)
+    from indexer import NewsIndex
+
+    with NewsIndex.open(archive) as index:
+        ids = [hit.id for hit in index.search("", per_page=100, collapse=False).hits]
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    server = subprocess.Popen(
+        [
+            NEWSARCHIVE,
+            "serve",
+            "--archive",
+            str(archive),
+            "--port",
+            str(port),
+            "--threads",
+            str(args.threads),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    writer = None
+    memory: list[float] = []
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                httpx.get(base + "/", timeout=1.0)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        writer = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(archive), str(args.seconds)],
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+        async def run() -> tuple[Tally, list[float]]:
+            async def sample() -> None:
+                while True:
+                    memory.append(rss_mb(server.pid))
+                    await asyncio.sleep(1.0)
+
+            sampler = asyncio.create_task(sample())
+            try:
+                return await drive(base, args.clients, args.seconds, writer, ids)
+            finally:
+                sampler.cancel()
+
+        tally, delays = asyncio.run(run())
+    finally:
+        if writer is not None:
+            writer.kill()
+        server.terminate()
+        server.wait(timeout=10)
+    return 0 if report(tally, delays, memory, args.seconds) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
