@@ -150,22 +150,24 @@ async def client(
 
 
 async def watch(http: httpx.AsyncClient, writer: subprocess.Popen, delays: list[float]) -> None:
-    """Ask for each batch the writer commits until a search finds it; note how long it took."""
+    """Follow each batch the writer commits until a search finds it; note how long it took
+    (infinity when not within VISIBLE_WITHIN seconds)."""
     loop = asyncio.get_running_loop()
-    while True:
-        line = await loop.run_in_executor(None, writer.stdout.readline)
-        if not line:
+    pollers = []
+    while line := await loop.run_in_executor(None, writer.stdout.readline):
+        pollers.append(asyncio.create_task(poll(http, json.loads(line), delays)))
+    await asyncio.gather(*pollers)
+
+
+async def poll(http: httpx.AsyncClient, batch: dict, delays: list[float]) -> None:
+    """Search for one batch's word until all its articles are found or time is up."""
+    while time.time() - batch["committed"] <= VISIBLE_WITHIN:
+        response = await http.get("/search.json?" + urlencode({"q": batch["word"]}))
+        if response.status_code == 200 and response.json()["total"] == 5:
+            delays.append(time.time() - batch["committed"])
             return
-        batch = json.loads(line)
-        while True:
-            response = await http.get("/search.json?" + urlencode({"q": batch["word"]}))
-            if response.status_code == 200 and response.json()["total"] == 5:
-                delays.append(time.time() - batch["committed"])
-                break
-            if time.time() - batch["committed"] > VISIBLE_WITHIN:
-                delays.append(float("inf"))
-                break
-            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.2)
+    delays.append(float("inf"))
 
 
 async def drive(base: str, clients: int, seconds: float, writer: subprocess.Popen, ids: list[str]):
@@ -179,7 +181,7 @@ async def drive(base: str, clients: int, seconds: float, writer: subprocess.Pope
         await asyncio.gather(
             *(client(http, tally, deadline, n, words, ids) for n in range(clients))
         )
-        await asyncio.wait_for(watcher, timeout=VISIBLE_WITHIN + 5)
+        await asyncio.wait_for(watcher, timeout=VISIBLE_WITHIN + REQUEST_TIMEOUT)
     return tally, delays
 
 
