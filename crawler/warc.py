@@ -308,9 +308,8 @@ def read_response(path: str | Path, capture: Capture) -> ArchivedResponse:
         raise WarcError(f"{where} is cut short; the WARC file is truncated.")
     try:
         record = next(iter(ArchiveIterator(BytesIO(data))), None)
-        if record is not None and record.http_headers is None and _holds_http(record):
-            # warcio parses HTTP headers only for http(s) URIs; saved pages are file: URIs.
-            record.http_headers = _HTTP_PARSER.parse(record.raw_stream)
+        if record is not None:
+            _parse_http_headers(record)
         if record is None or record.rec_type != "response" or not record.http_headers:
             raise WarcError(f"{where} holds no HTTP response record.")
         payload = record.content_stream().read()
@@ -322,9 +321,12 @@ def read_response(path: str | Path, capture: Capture) -> ArchivedResponse:
     return ArchivedResponse(status, list(record.http_headers.headers), payload)
 
 
-def _holds_http(record: ArcWarcRecord) -> bool:
-    """Return whether a WARC record's block is an HTTP message, by its content type."""
-    return (record.content_type or "").lower().startswith("application/http")
+def _parse_http_headers(record: ArcWarcRecord) -> None:
+    """Parse the HTTP headers of a record warcio left unparsed: it does so only for http(s)
+    URIs, and saved pages are kept under file: URIs."""
+    holds_http = (record.content_type or "").lower().startswith("application/http")
+    if record.http_headers is None and holds_http:
+        record.http_headers = _HTTP_PARSER.parse(record.raw_stream)
 
 
 def _complete_records(
@@ -394,6 +396,7 @@ def _read_payload(record: ArcWarcRecord, path: Path) -> bytes | None:
 
 def _is_html_200(record: ArcWarcRecord) -> bool:
     """Return whether the record is an HTTP 200 response with an HTML content type."""
+    _parse_http_headers(record)
     return (
         record.rec_type == "response"
         and bool(record.http_headers)

@@ -20,6 +20,13 @@ from tests.crawler.newssite import NewsSite, build
 from tests.newsarchive.test_cli import command, run
 
 POLITE_TEST = ["--allow-private", "--workers", "1"]
+FIXTURES = Path(__file__).resolve().parent.parent / "crawler" / "fixtures"
+# Saved pages that are articles (some name their URL, some do not).
+SAVED_PAGES = [
+    "rferl_skip_links_ticker_share_related_cookie.html",
+    "jsonld_graph_byline_two_authors_tweet.html",
+    "windows1251_cyrillic_meta_charset.html",
+]
 
 
 @pytest.fixture
@@ -148,3 +155,20 @@ def test_reindex_reextract_rebuilds_from_the_kept_originals(news: NewsSite, tmp_
     assert f"Re-extracted {len(news.articles) + 1} articles" in out
     assert len(news.site.log) == before  # no network
     assert len(stored_urls(archive)) == len(news.articles) + 1
+
+
+def test_reindex_reextract_rebuilds_saved_pages_too(tmp_path: Path) -> None:
+    pages = tmp_path / "saved"
+    pages.mkdir()
+    for name in SAVED_PAGES:
+        (pages / name).write_bytes((FIXTURES / name).read_bytes())
+    archive = tmp_path / "archive"
+    run("crawl", str(pages), "--archive", str(archive))
+    crawled = stored_urls(archive)
+    assert len(crawled) == len(SAVED_PAGES)
+    (archive / "articles.sqlite").unlink()
+    for leftover in archive.glob("articles.sqlite-*"):
+        leftover.unlink()
+    out = run("reindex", "--reextract", "--archive", str(archive)).stdout
+    assert f"Re-extracted {len(SAVED_PAGES)} articles" in out
+    assert stored_urls(archive) == crawled
