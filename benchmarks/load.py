@@ -93,15 +93,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def rss_mb(pid: int) -> float:
-    """Return the resident memory of process `pid` in MiB (0 once it is gone)."""
+def memory_mb(pid: int) -> tuple[float, float]:
+    """Return the private (anonymous) and file-mapped resident memory of process `pid` in MiB.
+
+    Mapped index files count in the second: pages the kernel can drop, shared with every
+    process reading the same archive, growing as searches touch more of the index."""
+    found = {"RssAnon:": 0.0, "RssFile:": 0.0}
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
+            name, *rest = line.split()
+            if name in found:
+                found[name] = int(rest[0]) / 1024
     except OSError:
         pass
-    return 0.0
+    return found["RssAnon:"], found["RssFile:"]
 
 
 def request_mix(rng: random.Random, words: list[str], ids: list[str]) -> tuple[str, str]:
@@ -197,7 +202,9 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def report(tally: Tally, delays: list[float], memory: list[float], seconds: float) -> bool:
+def report(
+    tally: Tally, delays: list[float], memory: list[tuple[float, float]], seconds: float
+) -> bool:
     """Print the figures; return whether the run passed."""
     every = [took for values in tally.latencies.values() for took in values]
     print(f"{len(every):,} requests in {seconds:.0f} s: {len(every) / seconds:.1f} requests/s")
@@ -218,8 +225,10 @@ def report(tally: Tally, delays: list[float], memory: list[float], seconds: floa
         + (f" (median {statistics.median(seen):.2f} s, worst {max(seen):.2f} s)" if seen else "")
     )
     quarter = max(1, len(memory) // 4)
-    early, late = statistics.median(memory[:quarter]), statistics.median(memory[-quarter:])
-    print(f"server memory: {early:.0f} MiB in the first quarter, {late:.0f} MiB in the last")
+    for name, part in (("private", 0), ("file-mapped", 1)):
+        early = statistics.median(sample[part] for sample in memory[:quarter])
+        late = statistics.median(sample[part] for sample in memory[-quarter:])
+        print(f"server {name} memory: {early:.0f} MiB in the first quarter, {late:.0f} in the last")
     passed = not errors and not tally.failures and delays and len(seen) == len(delays)
     print("PASS" if passed else "FAIL")
     return bool(passed)
@@ -261,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         stdout=subprocess.DEVNULL,
     )
     writer = None
-    memory: list[float] = []
+    memory: list[tuple[float, float]] = []
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
@@ -280,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         async def run() -> tuple[Tally, list[float]]:
             async def sample() -> None:
                 while True:
-                    memory.append(rss_mb(server.pid))
+                    memory.append(memory_mb(server.pid))
                     await asyncio.sleep(1.0)
 
             sampler = asyncio.create_task(sample())

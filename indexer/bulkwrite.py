@@ -9,8 +9,11 @@ postings and statistics as in Whoosh's.
 
 from __future__ import annotations
 
+import os
 import pickle
 import queue
+import threading
+import time
 from array import array
 from typing import Any
 
@@ -25,6 +28,7 @@ from indexer.analysis import FusedAnalyzer
 from indexer.columns import field_lengths
 from indexer.errors import IndexingFailedError
 
+PARENT_CHECK_SECONDS = 0.5
 # What a TermPool holds for each posting, term overhead included, measured on news articles.
 POSTING_BYTES = 72
 _CACHED_POSITIONS = 1 << 16
@@ -206,6 +210,8 @@ class _SubWriter(SubWriterTask):
     own, starting a new one whenever the pool outgrows `limitmb`."""
 
     def run(self) -> None:
+        parent = os.getppid()
+        threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
         ix = self.storage.open_index(self.indexname)
         limit = self.kwargs.get("limitmb", 128)
         segments = []
@@ -223,6 +229,14 @@ class _SubWriter(SubWriterTask):
         else:
             writer._close_segment()
         self.resultqueue.put(segments, timeout=5)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Exit as soon as process `parent` is gone (even killed with -9): an orphaned worker
+    would hold the archive's write lock, inherited from it, for ever."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
 
 
 class BulkWriter(MpWriter):

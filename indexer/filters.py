@@ -84,7 +84,10 @@ def parse_date(value: date | str | None, *, end: bool) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        moment = value.astimezone(UTC) if value.tzinfo else value
+        try:
+            moment = value.astimezone(UTC) if value.tzinfo else value
+        except OverflowError:
+            raise QueryError(f"{value.isoformat()} is out of the range of dates.") from None
         return moment.replace(tzinfo=None)
     if isinstance(value, date):
         return datetime.combine(value, time.max if end else time.min)

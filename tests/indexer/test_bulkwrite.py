@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +19,7 @@ from indexer.bulkwrite import BulkWriter, FastSegmentWriter
 from indexer.errors import IndexingFailedError
 from indexer.index import _Copies
 from indexer.schema import build_schema
+from tests.conftest import REPO
 
 
 def _fields(articles: list[Article]) -> list[dict[str, Any]]:
@@ -140,3 +145,34 @@ def test_a_dying_process_fails_the_batch_and_keeps_what_was_committed(
         _contents(ix)["stored"]
         == _contents(_write(tmp_path / "again", FastSegmentWriter, [fields[:100]]))["stored"]
     )
+
+
+HOLD_BULK_WRITER = """
+import sys, time
+from whoosh import index
+from indexer import postings
+from indexer.bulkwrite import BulkWriter
+ix = index.open_dir(sys.argv[1])
+writer = BulkWriter(ix, procs=2, batchsize=1, codec=postings.CODEC)
+for n in range(4):
+    writer.add_document(id=f"doc{n}", body="harbour tide")
+print("workers started", flush=True)
+time.sleep(60)
+"""
+
+
+def test_workers_of_a_killed_bulk_load_exit_and_free_the_lock(tmp_path: Path) -> None:
+    ix = _write(tmp_path / "index", FastSegmentWriter, [])
+    with subprocess.Popen(
+        [sys.executable, "-c", HOLD_BULK_WRITER, str(tmp_path / "index")],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    ) as child:
+        try:
+            assert child.stdout.readline().strip() == "workers started"
+            os.kill(child.pid, signal.SIGKILL)  # the workers are left without their parent
+        finally:
+            child.kill()
+    writer = ix.writer(timeout=10.0)  # inherited by the workers, the lock dies with them
+    writer.cancel()

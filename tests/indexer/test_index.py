@@ -108,6 +108,13 @@ def test_malformed_queries_raise_query_error(index: NewsIndex, query: str) -> No
         index.search(query)
 
 
+@pytest.mark.parametrize("bound", ["0001-01-01T00:00+01:00", "9999-12-31T23:59-01:00"])
+def test_dates_past_the_calendar_raise_query_error(index: NewsIndex, bound: str) -> None:
+    for dates in ({"date_from": bound}, {"date_to": bound}):
+        with pytest.raises(QueryError):
+            index.search("", **dates)
+
+
 def test_get_returns_the_stored_article(index: NewsIndex, articles: list[Article]) -> None:
     assert index.get(articles[0].id) == articles[0]
     with pytest.raises(ArticleNotFoundError, match="No article with id 'nope'"):
