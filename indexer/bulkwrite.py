@@ -209,9 +209,10 @@ class _SubWriter(SubWriterTask):
     """A worker process of `BulkWriter`: indexes the articles it is sent into segments of its
     own, starting a new one whenever the pool outgrows `limitmb`."""
 
+    parent = 0  # the pid of the process that started this one, set before it starts
+
     def run(self) -> None:
-        parent = os.getppid()
-        threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+        threading.Thread(target=_exit_with_parent, args=(self.parent,), daemon=True).start()
         ix = self.storage.open_index(self.indexname)
         limit = self.kwargs.get("limitmb", 128)
         segments = []
@@ -250,6 +251,7 @@ class BulkWriter(MpWriter):
         task = _SubWriter(
             self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, True
         )
+        task.parent = os.getpid()
         self.tasks.append(task)
         task.start()
         return task

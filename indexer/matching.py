@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from itertools import islice
 from math import log
 from typing import Any
 
@@ -22,10 +23,14 @@ from whoosh.reading import TermNotFound
 
 from indexer import postings
 from indexer.columns import Columns
+from indexer.errors import QueryError
 from indexer.ranking import K1, B
 
 # Filter sets (sources, years...) recur from search to search: keep the latest ones.
 CACHED_FILTERS = 256
+# Most words a prefix*, wildcard or fuzzy~ term may stand for: past it, a search would read
+# the postings of a good part of the vocabulary.
+MAX_EXPANSION = 1000
 
 
 @dataclass
@@ -102,6 +107,10 @@ class Evaluator:
             found.mask[:] = True
             found.score[:] = query.boost
             return found
+        if kind is wq.Every and self.searcher.schema[query.fieldname].scorable:
+            return self._every_in(query)
+        if isinstance(query, wq.MultiTerm):
+            return self._expanded(query)
         if isinstance(query, type(wq.NullQuery)):
             return self._empty(0)
         return self._whoosh(query)
@@ -113,6 +122,32 @@ class Evaluator:
             np.zeros(self.size, dtype=np.int32),
             terms,
         )
+
+    def _every_in(self, query: wq.Every) -> Match:
+        """Match every article with text in the query's field, scored by its boost alone."""
+        found = self._empty(0)
+        found.mask = self.columns.lengths(query.fieldname) > 0
+        found.score[found.mask] = query.boost
+        return found
+
+    def _expanded(self, query: wq.MultiTerm) -> Match:
+        """Match a prefix*, wildcard or fuzzy~ term as the words it stands for, each scored as a
+        term and summed (Whoosh's own reading), refusing one that stands for too many."""
+        words = list(islice(query._btexts(self.searcher.reader()), MAX_EXPANSION + 1))
+        if len(words) > MAX_EXPANSION:
+            raise QueryError(
+                f"{query} stands for more than {MAX_EXPANSION:,} different words: "
+                "give more letters before the * or ?, or leave the wildcard out."
+            )
+        field = query.field()
+        parts = [self._term(wq.Term(field, word, boost=query.boost)) for word in words if word]
+        if not parts:
+            return self._empty(0)
+        found = self._union(parts)
+        # As Whoosh's matcher for it counts: one matching term, none for coordination.
+        found.hits = found.mask.astype(np.int32)
+        found.terms = 0
+        return found
 
     def _term(self, query: wq.Term) -> Match:
         docs, weights, _values = self._postings(query.fieldname, query.text)

@@ -106,9 +106,14 @@ def _parsed(parser: MultifieldParser, text: str) -> Query:
         ) from None
 
 
+# Control characters (NUL...) have no place in a query and serve as markers internally.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def normalise(text: str) -> str:
-    """Return `text` with its whitespace collapsed; QueryError when it is too long to search."""
-    text = " ".join(text.split())
+    """Return `text` with control characters dropped and whitespace collapsed; QueryError when
+    it is too long to search."""
+    text = " ".join(_CONTROL.sub(" ", text).split())
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryError(
             f"The query is {len(text)} characters long; shorten it to {MAX_QUERY_LENGTH} or fewer."
