@@ -149,7 +149,10 @@ class NewsIndex:
         """Add or replace (by id) `articles`, committing once per batch of `batch_size`.
 
         A batch of over BULK_BATCH articles is a bulk load, analysed by one process per CPU.
+        An index an interrupted write left out of line with the store is mended first.
         """
+        self._check_writable()
+        self._repair()
         total = AddCounts()
         iterator = iter(articles)
         while batch := list(islice(iterator, batch_size)):
@@ -161,6 +164,33 @@ class NewsIndex:
                 new, replaced = self._store.put(copies.feed(writer, batch))
             total += AddCounts(new, replaced)
         return total
+
+    def _repair(self) -> None:
+        """Bring the index back in line with the store after an interrupted write: a process
+        killed between the store's commit and the index's leaves articles stored but not
+        indexed (or, deleting, indexed but no longer stored)."""
+        searcher = self._searcher()
+        if searcher.doc_count() == len(self._store):
+            return
+        stored = self._store.ids()
+        indexed = {fields["id"] for fields in searcher.all_stored_fields()}
+        missing, stale = stored - indexed, indexed - stored
+        if not missing and not stale:
+            return
+        logger.warning(
+            "%d articles stored but not indexed and %d indexed but not stored (an interrupted "
+            "write): mending the index",
+            len(missing),
+            len(stale),
+        )
+        copies = _Copies(searcher)
+        with self._writing() as writer:
+            for article_id in stale:
+                writer.delete_by_term("id", article_id)
+            for article_id in missing:
+                article = self._store.get(article_id)
+                if article is not None:
+                    writer.update_document(**copies.fields(article))
 
     def delete(self, article_id: str) -> None:
         """Remove the article with `article_id` from the index and the store."""

@@ -71,6 +71,10 @@ class ArticleStore:
                     new += 1
         return new, replaced
 
+    def ids(self) -> set[str]:
+        """Return the id of every stored article."""
+        return {row[0] for row in self._connect().execute("SELECT id FROM articles")}
+
     def get(self, article_id: str) -> Article | None:
         """Return the article with `article_id`, or None."""
         row = (

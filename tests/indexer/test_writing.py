@@ -136,3 +136,18 @@ def test_an_archive_opened_read_only_searches_and_refuses_writes(
         assert reader.search("").total == 3
     with NewsIndex.open(tmp_path) as index:
         assert len(index) == 3 and index.get(articles[0].id) == articles[0]
+
+
+def test_the_next_write_mends_what_an_interrupted_write_left(
+    tmp_path: Path, articles: list[Article]
+) -> None:
+    with NewsIndex.open(tmp_path, create=True) as index:
+        index.add(articles[:3])
+        # As a kill between the store's commit and the index's leaves them:
+        index._store.put(articles[3:5])  # stored, not indexed
+        index._store.delete(articles[0].id)  # indexed, no longer stored
+        assert index.search("").total == 3
+        index.add(articles[5:6])
+        found = {hit.id for hit in index.search("", per_page=100, collapse=False).hits}
+        assert found == {article.id for article in articles[1:6]}
+        assert len(index) == len(list(index.articles())) == 5
