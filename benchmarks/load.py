@@ -23,7 +23,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,15 +74,6 @@ class Tally:
         """Count one answered request."""
         self.latencies.setdefault(kind, []).append(took)
         self.statuses[status] = self.statuses.get(status, 0) + 1
-
-
-def build(folder: Path, docs: int, seed: int) -> None:
-    """Index `docs` synthetic articles into a new archive in `folder`."""
-    from indexer import NewsIndex
-
-    corpus = search_speed.generate(docs, seed)
-    with NewsIndex.open(folder, create=True) as index:
-        index.add(corpus.articles, batch_size=len(corpus.articles))
 
 
 def free_port() -> int:
@@ -244,11 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60.0, help="how long to load")
     parser.add_argument("--threads", type=int, default=8, help="server threads")
     args = parser.parse_args(argv)
-    archive = args.archive
-    if archive is None:
-        archive = args.out or Path(tempfile.mkdtemp(prefix="load-"))
-        print(f"building {args.docs:,} articles in {archive}", flush=True)
-        build(archive, args.docs, seed=1)
+    archive = args.archive or search_speed.synthetic_archive(args.out, args.docs, seed=1)
     from indexer import NewsIndex
 
     with NewsIndex.open(archive) as index:

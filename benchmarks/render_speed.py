@@ -14,7 +14,6 @@ import argparse
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -29,15 +28,6 @@ from search_ui import close_archive, create_app  # noqa: E402
 
 WARMUP = 5
 TARGET_MS = 50.0  # the issue's bound for a results page with facets, median
-
-
-def build(folder: Path, docs: int, seed: int) -> None:
-    """Generate `docs` synthetic articles and index them into an archive in `folder`."""
-    corpus = search_speed.generate(docs, seed)
-    started = time.perf_counter()
-    with NewsIndex.open(folder, create=True) as index:
-        index.add(corpus.articles, batch_size=len(corpus.articles))
-    print(f"indexed {docs:,} articles in {time.perf_counter() - started:.0f} s", flush=True)
 
 
 def page_urls(index: NewsIndex, count: int, seed: int) -> dict[str, list[str]]:
@@ -89,10 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=50, help="timed requests per page type")
     parser.add_argument("--seed", type=int, default=1, help="corpus and query seed")
     args = parser.parse_args(argv)
-    archive = args.archive
-    if archive is None:
-        archive = args.out or Path(tempfile.mkdtemp(prefix="render-speed-"))
-        build(archive, args.docs, args.seed)
+    archive = args.archive or search_speed.synthetic_archive(args.out, args.docs, args.seed)
     with NewsIndex.open(archive) as index:
         size = len(index)
     took = time_pages(archive, args.pages, args.seed)

@@ -211,6 +211,21 @@ def generate(docs: int, seed: int) -> Corpus:
     return Corpus(articles, words, phrases)
 
 
+def synthetic_archive(folder: Path | None, docs: int, seed: int) -> Path:
+    """Index `docs` generated articles (one bulk load) into a new archive in `folder`, or in a
+    temporary folder when None; return the folder."""
+    from indexer import NewsIndex
+
+    folder = folder or Path(tempfile.mkdtemp(prefix="newsarchive-bench-"))
+    progress(f"indexing {docs:,} synthetic articles into {folder}")
+    articles = generate(docs, seed).articles
+    started = time.perf_counter()
+    with NewsIndex.open(folder, create=True) as index:
+        index.add(articles, batch_size=len(articles))
+    progress(f"indexed {docs:,} articles in {time.perf_counter() - started:.0f} s")
+    return folder
+
+
 def make_queries(corpus: Corpus, count: int, seed: int) -> dict[str, list[Query]]:
     """Return `count` queries of each type, drawn from frequency ranks with their own seed."""
     rng = random.Random(seed)

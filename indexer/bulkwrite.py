@@ -51,22 +51,18 @@ class TermPool:
 
     def __init__(self) -> None:
         self.fields: dict[str, dict[bytes, _Postings]] = {}
-        self.fieldnames: set[str] = set()
 
     def terms(self, fieldname: str) -> dict[bytes, _Postings]:
         """Return the postings of `fieldname` by term, made on first use."""
-        terms = self.fields.get(fieldname)
-        if terms is None:
-            terms = self.fields[fieldname] = {}
-            self.fieldnames.add(fieldname)
-        return terms
+        return self.fields.setdefault(fieldname, {})
 
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
         """Add one posting given as Whoosh's pool takes it (used when merging segments)."""
         fieldname, text, docnum, weight, value = item
-        postings = self.terms(fieldname).get(text)
+        terms = self.terms(fieldname)
+        postings = terms.get(text)
         if postings is None:
-            postings = self.terms(fieldname)[text] = _Postings()
+            postings = terms[text] = _Postings()
         postings.docs.append(docnum)
         postings.weights.append(weight)
         postings.values.append(value or emptybytes)

@@ -26,7 +26,7 @@ from crawler import Article
 from indexer import paging, postings, snippets
 from indexer.bulkwrite import BulkWriter, FastSegmentWriter
 from indexer.columns import Columns, SegmentCache
-from indexer.dupes import bands, fingerprint, is_near_duplicate
+from indexer.dupes import Sketches, bands, fingerprint, is_near_duplicate
 from indexer.errors import (
     ArchiveLockedError,
     ArchiveNotFoundError,
@@ -151,7 +151,6 @@ class NewsIndex:
         A batch of over BULK_BATCH articles is a bulk load, analysed by one process per CPU.
         An index an interrupted write left out of line with the store is mended first.
         """
-        self._check_writable()
         self._repair()
         total = AddCounts()
         iterator = iter(articles)
@@ -500,8 +499,6 @@ class _Copies:
     near-identical article (in the index or in this batch), else its own id."""
 
     def __init__(self, searcher: Any) -> None:
-        from indexer.dupes import Sketches
-
         # Searching an empty index finds nothing, yet costs a millisecond an article.
         self.searcher = searcher if searcher is not None and searcher.doc_count() else None
         self.batch = Sketches()  # fingerprint -> key

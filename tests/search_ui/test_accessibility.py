@@ -6,20 +6,14 @@ Each page's full-page screenshot goes to tests/artifacts/ for a person to look a
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Page
 
-from tests.search_ui.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    assert_quiet,
-    first_article_path,
-    watched_tab,
-)
+from tests.search_ui.test_browser import assert_quiet, first_article_path
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 AXE = Axe()
@@ -43,31 +37,10 @@ PAGES = {
 }
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Headless Debian Chromium, one for the module."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"No Chromium at {CHROMIUM}: run `apt-get install chromium` (.ci/run does).")
+def screenshot(tab: Page, name: str) -> None:
+    """Save a full-page screenshot of `tab` as tests/artifacts/`name`.png."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def new_page(browser: Browser, base_url: str) -> Iterator[Callable[..., Page]]:
-    """Return a function opening a watched tab in a new context; the contexts close afterwards
-    (before `base_url`'s server stops)."""
-    contexts: list[BrowserContext] = []
-
-    def open_page(**options: object) -> Page:
-        contexts.append(browser.new_context(**options))
-        return watched_tab(contexts[-1])
-
-    yield open_page
-    for context in contexts:
-        context.close()
+    tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def visit(tab: Page, base_url: str, name: str) -> None:
@@ -107,7 +80,7 @@ def test_page_has_no_axe_violations(
 ) -> None:
     tab = new_page(color_scheme=scheme)
     visit(tab, base_url, name)
-    tab.screenshot(path=str(ARTIFACTS / f"{name}-{scheme}.png"), full_page=True)
+    screenshot(tab, f"{name}-{scheme}")
     assert_no_axe_violations(tab, f"{name} ({tab.url}, {scheme})")
     assert_quiet(tab)
 
@@ -118,7 +91,7 @@ def test_results_on_a_phone_have_no_axe_violations(
 ) -> None:
     tab = new_page(color_scheme=scheme, viewport={"width": 360, "height": 740})
     visit(tab, base_url, "results")
-    tab.screenshot(path=str(ARTIFACTS / f"results-phone-{scheme}.png"), full_page=True)
+    screenshot(tab, f"results-phone-{scheme}")
     assert_no_axe_violations(tab, f"results at 360 px ({scheme})")
     assert_quiet(tab)
 

@@ -4,69 +4,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
-
-CHROMIUM = os.environ.get("NEWSARCHIVE_CHROMIUM", "/usr/bin/chromium")
-# The machine's network is closed: keep Chromium from calling home at start-up.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Headless Debian Chromium (install it with `apt-get install chromium`)."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"No Chromium at {CHROMIUM}: run `apt-get install chromium` (.ci/run does).")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-def watched_tab(context: BrowserContext) -> Page:
-    """Open a tab in `context` that records console errors and any dialog a script opens."""
-    tab = context.new_page()
-    tab.console_errors = []  # type: ignore[attr-defined]
-    tab.dialogs = []  # type: ignore[attr-defined]
-    tab.on("console", lambda msg: msg.type == "error" and tab.console_errors.append(msg.text))
-    tab.on("pageerror", lambda exc: tab.console_errors.append(str(exc)))
-    tab.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
-    return tab
-
-
-@pytest.fixture
-def new_page(browser: Browser, base_url: str) -> Iterator[Callable[..., Page]]:
-    """Return a function opening a watched tab in a new context (`browser.new_context` options,
-    e.g. `color_scheme` or `viewport`); the contexts close after the test.
-
-    It asks for `base_url` so that the tabs close before the server stops.
-    """
-    contexts: list[BrowserContext] = []
-
-    def open_page(**options: object) -> Page:
-        contexts.append(browser.new_context(**options))
-        return watched_tab(contexts[-1])
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
-def page(new_page: Callable[..., Page]) -> Page:
-    """A fresh tab that records console errors and any dialog an injected script opens."""
-    return new_page()
+from playwright.sync_api import Page, expect
 
 
 def assert_quiet(tab: Page) -> None:
