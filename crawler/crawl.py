@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -23,6 +24,7 @@ from urllib.parse import urljoin
 
 from crawler.article import Article
 from crawler.captures import CAPTURES_FILE, CaptureEntry, CaptureIndex
+from crawler.crawllock import CrawlLock
 from crawler.errors import (
     FetchError,
     RobotsDisallowed,
@@ -177,6 +179,7 @@ class Crawler:
         self.options = options or CrawlOptions()
         self.stats = CrawlStats()
         self.archive.mkdir(parents=True, exist_ok=True)
+        self.lock = CrawlLock(self.archive)
         self.frontier = Frontier(self.archive / FRONTIER_FILE)
         self.warc = WarcWriter(self.archive / WARC_DIR)
         self.captures = CaptureIndex(self.archive / CAPTURES_FILE)
@@ -212,6 +215,7 @@ class Crawler:
             self._fetcher.close()
         self.captures.close()
         self.frontier.close()
+        self.lock.release()
 
     def __enter__(self) -> Crawler:
         return self
@@ -312,7 +316,22 @@ class Crawler:
                     yield visit.outcome
 
     def _visit(self, entry: Entry) -> Visit:
-        """Fetch one frontier URL and read it (runs on a pool thread)."""
+        """Fetch one frontier URL and read it (runs on a pool thread); no page stops the crawl."""
+        try:
+            return self._fetch_and_read(entry)
+        except (BrokenExecutor, OSError, sqlite3.Error):
+            raise  # the crawl's own machinery failed: every page after this one would too
+        except Exception as exc:  # one page's data tripping a bug must not end the whole crawl
+            reason = (
+                f"unexpected {type(exc).__name__} ({exc}); this is a crawler bug, please report "
+                "it with this message and its traceback; the crawl went on without this page"
+            )
+            logger.exception("%s: %s", entry.url, reason)
+            self.frontier.failed(entry.url, reason)
+            return Visit(Outcome(entry.url, error=reason))
+
+    def _fetch_and_read(self, entry: Entry) -> Visit:
+        """Fetch one frontier URL and read it."""
         assert self._fetcher is not None
         try:
             response = self._fetcher.get(
@@ -322,6 +341,8 @@ class Crawler:
             self.frontier.failed(entry.url, str(exc))  # revisits ask again
             # A page robots.txt forbids is left out on purpose: skipped, not failed.
             forbidden = isinstance(exc, RobotsDisallowed) and not isinstance(exc, RobotsUnavailable)
+            if not forbidden:
+                logger.info("%s", exc)
             return Visit(Outcome(entry.url, **{"skipped" if forbidden else "error": str(exc)}))
         record = FetchRecord(
             entry.url,

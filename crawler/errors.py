@@ -17,6 +17,10 @@ class FetchError(CrawlerError):
     """A URL could not be fetched (bad scheme, network failure, HTTP error, too large)."""
 
 
+class CrawlInProgressError(CrawlerError):
+    """Another crawl is writing to the same archive (wait for it, or use another archive)."""
+
+
 class SourceError(CrawlerError):
     """A crawl source cannot be read (missing or unreadable folder, unknown kind)."""
 

@@ -7,10 +7,12 @@ import http
 import ipaddress
 import logging
 import socket
+import ssl
 import threading
 import time
 import zlib
 from collections.abc import Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import Message
@@ -46,6 +48,8 @@ ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# When the answer being read on this thread must be complete (time.monotonic()), if any.
+_DEADLINE: ContextVar[float | None] = ContextVar("deadline", default=None)
 
 
 def user_agent(contact: str | None = None) -> str:
@@ -67,7 +71,7 @@ class FetchPolicy:
     user_agent: str = USER_AGENT
     connect_timeout: float = 10.0
     read_timeout: float = 20.0  # longest silence while waiting for bytes
-    max_time: float = 120.0  # longest download of one body, so a trickling server cannot stall us
+    max_time: float = 120.0  # longest wait for one answer, so a trickling server cannot stall us
     max_bytes: int = MAX_BYTES  # cap on the decoded body, enforced while streaming
     max_redirects: int = MAX_REDIRECTS
     max_retries: int = 3  # on timeouts, connection errors, 429 and 5xx
@@ -130,7 +134,10 @@ class Response:
 
 def check_url(url: str) -> str:
     """Return `url` if it is an absolute http(s) URL, else raise `FetchError`."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # a bracketed host that is not an IPv6 address, say
+        raise FetchError(f"Not a valid URL: {url!r} ({exc}); check the address.") from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchError(f"Not an http(s) URL: {url!r}; give a full address like https://...")
     return url
@@ -215,7 +222,7 @@ class Fetcher:
                 return dataclasses.replace(
                     response, requested_url=url, redirects=tuple(visited[:-1])
                 )
-            target = check_url(urljoin(current, location))
+            target = _redirect_target(current, location)
             if target in visited:
                 raise RedirectError(
                     f"{url} redirects in a loop ({current} -> {target}); "
@@ -244,11 +251,12 @@ class Fetcher:
             except httpx.TransportError as exc:
                 if attempt == attempts:
                     raise FetchError(
-                        f"Could not fetch {url} ({attempts} attempts): {_describe(exc)}; "
+                        f"Could not fetch {url} ({attempts} attempts): "
+                        f"{_describe(exc, self.policy)}; "
                         "check the address and your network, or try again later."
                     ) from exc
                 wait = self._backoff(attempt, None)
-                reason = _describe(exc)
+                reason = _describe(exc, self.policy)
             else:
                 if attempt == attempts or not (response.status == 429 or response.status >= 500):
                     return response
@@ -269,8 +277,9 @@ class Fetcher:
             self._limiter.finished(host, self._delay(url))
 
     def _send(self, url: str, headers: dict[str, str], max_bytes: int, truncate: bool) -> Response:
-        """Send one GET and read the body of a 2xx answer within the caps."""
+        """Send one GET and read the body of a 2xx answer within the caps and max_time."""
         logger.debug("GET %s", url)
+        token = _DEADLINE.set(time.monotonic() + self.policy.max_time)
         try:
             with self._client.stream("GET", url, headers=headers) as reply:
                 fetched_at = datetime.now(UTC)
@@ -280,6 +289,13 @@ class Fetcher:
                     content = self._read_body(url, reply, names, max_bytes, truncate)
         except httpx.InvalidURL as exc:
             raise FetchError(f"Not a valid URL: {url!r} ({exc}); check the address.") from exc
+        except _Overdue:
+            raise FetchError(
+                f"{url} took over {self.policy.max_time:g} s to download; "
+                "the server is too slow, try again later or raise FetchPolicy.max_time."
+            ) from None
+        finally:
+            _DEADLINE.reset(token)
         return Response(url, url, reply.status_code, names, content, fetched_at)
 
     def _read_body(
@@ -290,7 +306,7 @@ class Fetcher:
         max_bytes: int,
         truncate: bool,
     ) -> bytes:
-        """Stream and decode the body, stopping as soon as it passes `max_bytes` or max_time."""
+        """Stream and decode the body, stopping as soon as it passes `max_bytes`."""
         decoder = _decoder(url, headers.get("content-encoding", ""))
         declared = headers.get("content-length", "")
         if not truncate and decoder is None and declared.isdigit() and int(declared) > max_bytes:
@@ -298,7 +314,6 @@ class Fetcher:
                 f"{url} is {int(declared):,} bytes, over the {max_bytes:,}-byte cap; "
                 "raise FetchPolicy.max_bytes to fetch it."
             )
-        deadline = time.monotonic() + self.policy.max_time
         body = bytearray()
         for chunk in reply.iter_raw():
             try:
@@ -312,11 +327,6 @@ class Fetcher:
                     f"{url} is over the {max_bytes:,}-byte cap"
                     f"{' once decompressed' if decoder else ''}; "
                     "raise FetchPolicy.max_bytes to fetch it."
-                )
-            if time.monotonic() > deadline:
-                raise FetchError(
-                    f"{url} took over {self.policy.max_time:g} s to download; "
-                    "the server is too slow, try again later or raise FetchPolicy.max_time."
                 )
         return bytes(body)
 
@@ -437,7 +447,71 @@ def _decoder(url: str, header: str) -> _Decoder | None:
     raise FetchError(f"{url} is sent as {header!r}, which we do not decode (only gzip, deflate).")
 
 
-class _PublicOnlyBackend(httpcore.SyncBackend):
+class _Overdue(Exception):
+    """The answer being read passed its deadline (`FetchPolicy.max_time`)."""
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose reads never wait past the deadline of the answer being read, so a
+    server trickling its headers is cut off like one trickling its body."""
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        """Read up to `max_bytes`, waiting at most `timeout` and never past the deadline."""
+        deadline = _DEADLINE.get()
+        if deadline is None:
+            return self._stream.read(max_bytes, timeout)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise _Overdue
+        try:
+            return self._stream.read(max_bytes, left if timeout is None else min(timeout, left))
+        except httpcore.ReadTimeout:
+            if timeout is not None and timeout < left:
+                raise
+            raise _Overdue from None
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        """Send `buffer`."""
+        self._stream.write(buffer, timeout)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        """Return the connection wrapped in TLS, its reads still bound by the deadline."""
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        """Return what the connection knows about itself (socket, TLS, readability)."""
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.SyncBackend):
+    """Opens connections whose reads end by the deadline of the answer being read."""
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        """Connect to `host`:`port`."""
+        stream = super().connect_tcp(host, port, timeout, local_address, socket_options)
+        return _DeadlineStream(stream)
+
+
+class _PublicOnlyBackend(_DeadlineBackend):
     """Connects only to public addresses, checked on the very lookup it connects with."""
 
     def connect_tcp(
@@ -480,25 +554,54 @@ def _is_public(address: str) -> bool:
 
 
 def _transport(policy: FetchPolicy) -> httpx.HTTPTransport:
-    """Return the transport, refusing non-public addresses at connect time unless allowed."""
+    """Return the transport: reads bound by max_time; non-public addresses refused unless
+    allowed, at connect time."""
     transport = httpx.HTTPTransport(trust_env=False, limits=_LIMITS)
-    if not policy.allow_private:
-        # httpx has no public hook for the network backend: swap in a pool that uses ours.
-        transport._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
-            max_connections=_LIMITS.max_connections,
-            max_keepalive_connections=_LIMITS.max_keepalive_connections,
-            keepalive_expiry=_LIMITS.keepalive_expiry,
-            network_backend=_PublicOnlyBackend(),
-        )
+    # httpx has no public hook for the network backend: swap in a pool that uses ours.
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=httpx.create_ssl_context(trust_env=False),
+        max_connections=_LIMITS.max_connections,
+        max_keepalive_connections=_LIMITS.max_keepalive_connections,
+        keepalive_expiry=_LIMITS.keepalive_expiry,
+        network_backend=_DeadlineBackend() if policy.allow_private else _PublicOnlyBackend(),
+    )
     return transport
 
 
-def _describe(exc: httpx.TransportError) -> str:
-    """Return a short reason for a network failure."""
+def _redirect_target(current: str, location: str) -> str:
+    """Return the absolute http(s) URL a Location header points to (`FetchError` if none)."""
+    try:
+        target = urljoin(current, location)
+    except ValueError as exc:  # "http://a]/": urllib refuses it, httpx lets it through
+        raise RedirectError(
+            f"{current} redirects to {location!r}, which is not a valid address; "
+            "the site is misconfigured, try again later."
+        ) from exc
+    return check_url(target)
+
+
+def _describe(exc: httpx.TransportError, policy: FetchPolicy) -> str:
+    """Return what went wrong on the network, in plain words."""
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"timed out connecting (no answer within {policy.connect_timeout:g} s)"
+    if isinstance(exc, httpx.ReadTimeout):
+        return (
+            f"timed out: the server sent nothing for {policy.read_timeout:g} s "
+            "(FetchPolicy.read_timeout)"
+        )
     if isinstance(exc, httpx.TimeoutException):
         return f"timed out ({type(exc).__name__})"
-    return str(exc) or type(exc).__name__
+    detail = _clip(str(exc) or type(exc).__name__)
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"the server's answer broke off or was not HTTP ({detail})"
+    if isinstance(exc, httpx.ReadError | httpx.WriteError):
+        return f"the connection broke ({detail})"
+    return detail
+
+
+def _clip(text: str, limit: int = 160) -> str:
+    """Return `text` cut to `limit` characters: servers' garbage can be long."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _status_message(response: Response, policy: FetchPolicy) -> str:

@@ -39,8 +39,11 @@ def absolute_url(href: str | None, base: str | None) -> str | None:
     """Return `href` resolved against `base` if the result is an http(s) URL, else None."""
     if not href or not href.strip():
         return None
-    resolved = urljoin(base or "", href.strip())
-    parts = urlsplit(resolved)
+    try:
+        resolved = urljoin(base or "", href.strip())
+        parts = urlsplit(resolved)
+    except ValueError:  # a malformed address, such as a placeholder "http://[YOUR-DOMAIN]/"
+        return None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return None
     return resolved

@@ -25,6 +25,11 @@ class ArchiveReadOnlyError(IndexerError):
     """The archive was opened read-only and a write was asked of it."""
 
 
+class ArchiveWriteError(IndexerError):
+    """The system refused a write to the archive (a full disk, a read-only file system...);
+    what was committed before is intact."""
+
+
 class ArticleNotFoundError(IndexerError, KeyError):
     """No article with the given id is in the archive."""
 

@@ -51,6 +51,7 @@ from indexer.schema import (
 from indexer.searchers import fresh_searcher
 from indexer.store import STORE_FILE, ArticleStore
 from indexer.suggest import suggest
+from indexer.writefailures import write_failures
 from indexer.writers import forget_writer, note_writer, writer_note
 
 logger = logging.getLogger(__name__)
@@ -125,8 +126,9 @@ class NewsIndex:
                     f"`newsarchive reindex --archive {path}` to rebuild it (no article is lost)."
                 )
         elif create:
-            index_dir.mkdir(parents=True, exist_ok=True)
-            ix = whoosh_index.create_in(index_dir, build_schema())
+            with write_failures(path):
+                index_dir.mkdir(parents=True, exist_ok=True)
+                ix = whoosh_index.create_in(index_dir, build_schema())
         elif cls.has_store(path):
             raise ArchiveNotFoundError(
                 f"The search index in {path} is missing: run "
@@ -136,7 +138,9 @@ class NewsIndex:
             raise ArchiveNotFoundError(
                 f"No archive at {path}: run `newsarchive crawl SOURCE --archive {path}` first."
             )
-        return cls(path, ix, ArticleStore(path / STORE_FILE, readonly=readonly and not create))
+        with write_failures(path):
+            store = ArticleStore(path / STORE_FILE, readonly=readonly and not create)
+        return cls(path, ix, store)
 
     @staticmethod
     def has_store(path: str | Path) -> bool:
@@ -193,10 +197,9 @@ class NewsIndex:
 
     def delete(self, article_id: str) -> None:
         """Remove the article with `article_id` from the index and the store."""
-        self._check_writable()
-        if not self._store.delete(article_id):
-            raise ArticleNotFoundError(f"No article with id {article_id!r} in {self.path}.")
         with self._writing() as writer:
+            if not self._store.delete(article_id):
+                raise ArticleNotFoundError(f"No article with id {article_id!r} in {self.path}.")
             writer.delete_by_term("id", article_id)
 
     def rebuild(self, progress_every: int = 2000) -> int:
@@ -241,19 +244,23 @@ class NewsIndex:
         self._check_writable()
         writer_class = BulkWriter if "procs" in options else FastSegmentWriter
         try:
-            writer = writer_class(
-                self._ix, timeout=WRITE_LOCK_TIMEOUT, codec=postings.CODEC, **options
-            )
+            with write_failures(self.path):
+                writer = writer_class(
+                    self._ix, timeout=WRITE_LOCK_TIMEOUT, codec=postings.CODEC, **options
+                )
         except LockError as exc:
             raise ArchiveLockedError(
                 f"Another process has been writing to {self.path} for over "
                 f"{WRITE_LOCK_TIMEOUT:.0f} s ({writer_note(self.path)}); wait for it to finish "
                 "and try again."
             ) from exc
-        note_writer(self.path)
         try:
-            yield writer
-            writer.commit(optimize=optimize, **({"mergetype": mergetype} if mergetype else {}))
+            with write_failures(self.path):
+                note_writer(self.path)
+                yield writer
+                writer.commit(
+                    optimize=optimize, **({"mergetype": mergetype} if mergetype else {})
+                )
         except BaseException:
             if not writer.is_closed:
                 writer.cancel()

@@ -6,6 +6,7 @@ The Whoosh index can always be rebuilt from it (`newsarchive reindex`).
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -42,7 +43,10 @@ class ArticleStore:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             if self.readonly:
-                uri = f"{self.path.resolve().as_uri()}?mode=ro"
+                # On a read-only file system SQLite cannot make the WAL's shared-memory file:
+                # the store is opened as immutable there, which it is.
+                frozen = os.statvfs(self.path).f_flag & os.ST_RDONLY
+                uri = f"{self.path.resolve().as_uri()}?{'immutable=1' if frozen else 'mode=ro'}"
                 conn = sqlite3.connect(uri, uri=True, timeout=30)
             else:
                 conn = sqlite3.connect(self.path, timeout=30)

@@ -17,6 +17,7 @@ from crawler.crawl import CrawlOptions, CrawlStats, Outcome, check_source, local
 from crawler.fetch import FetchPolicy, user_agent
 from crawler.workers import PROCESSES
 from indexer import DEFAULT_FACETS, SORTS, IndexerError, NewsIndex, SearchResults
+from indexer.writefailures import write_failures
 from newsarchive import ingest
 from newsarchive.progress import CrawlProgress
 
@@ -44,9 +45,11 @@ class CommandError(click.ClickException):
     """A failure reported as one clear line and exit status 1."""
 
 
-def _open(archive: Path, create: bool = False, upgrade: bool = False) -> NewsIndex:
+def _open(
+    archive: Path, create: bool = False, upgrade: bool = False, readonly: bool = False
+) -> NewsIndex:
     try:
-        return NewsIndex.open(archive, create=create, upgrade=upgrade)
+        return NewsIndex.open(archive, create=create, upgrade=upgrade, readonly=readonly)
     except IndexerError as exc:
         raise CommandError(str(exc)) from exc
 
@@ -144,7 +147,8 @@ def _crawl(
 
     with _open(archive, create=True) as index:
         try:
-            result = ingest.crawl(sources, index, options, on_outcome=heard)
+            with write_failures(archive):  # the crawl's own files: pages kept, frontier
+                result = ingest.crawl(sources, index, options, on_outcome=heard)
         except (CrawlerError, IndexerError) as exc:
             raise CommandError(str(exc)) from exc
         progress.finish(result.stats)
@@ -264,7 +268,7 @@ def search(query: str, archive: Path, **options: Any) -> None:
             ("year", "year"),
         ]
     }
-    with _open(archive) as index:
+    with _open(archive, readonly=True) as index:
         try:
             results = index.search(
                 query,
@@ -310,7 +314,7 @@ def _print_results(results: SearchResults) -> None:
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
 def serve(archive: Path, host: str, port: int, threads: int) -> None:
     """Serve the web search page and JSON API under waitress."""
-    _open(archive).close()  # fail now, with a clear message, if there is no archive
+    _open(archive, readonly=True).close()  # fail now, with a clear message, if there is no archive
     _serve(archive, host, port, threads)
 
 
@@ -345,7 +349,7 @@ def demo(host: str, port: int) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 def stats(archive: Path, as_json: bool) -> None:
     """Show article counts by source, section, language and year."""
-    with _open(archive) as index:
+    with _open(archive, readonly=True) as index:
         counts = index.stats()
     updated = counts["updated"]
     if as_json:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from crawler.links import feed_urls, looks_like_article_url, page_links, same_site
+from crawler.urls import absolute_url
 
 PAGE = Path(__file__).parent / "fixtures" / "feeds" / "article_page.html"
 PAGE_URL = "https://www.harbourgazette.example/world/2024/05/14/ceasefire-talks-resume-in-cairo"
@@ -118,3 +119,18 @@ def test_article_urls_look_like_articles(url: str) -> None:
 @pytest.mark.parametrize("url", NON_ARTICLE_URLS)
 def test_listing_account_feed_and_media_urls_do_not(url: str) -> None:
     assert not looks_like_article_url(url)
+
+
+@pytest.mark.parametrize(
+    ("href", "expected"),
+    [
+        ("/news/a.html", "https://news.example/news/a.html"),
+        ("http://[YOUR-DOMAIN]/story", None),  # a template placeholder left in the page
+        ("http://a]/x.html", None),
+        ("javascript:alert(1)", None),
+        ("mailto:desk@news.example", None),
+        ("  ", None),
+    ],
+)
+def test_links_resolve_to_http_urls_or_nothing(href: str, expected: str | None) -> None:
+    assert absolute_url(href, "https://news.example/index.html") == expected

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import resource
+import shutil
 import signal
 import sqlite3
 import subprocess
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,7 +18,7 @@ import pytest
 
 from crawler.warc import WarcWriter
 from indexer import NewsIndex
-from tests.conftest import Site
+from tests.conftest import SAMPLE_ARCHIVE, Site
 from tests.crawler.newssite import NewsSite, build
 from tests.newsarchive.test_cli import command, run
 
@@ -94,6 +97,68 @@ def test_a_killed_crawl_resumes_without_refetching_what_is_done(
     refetched = {news.url(visit.path) for visit in news.site.log[before:]}
     assert not done & refetched  # what was done before the kill is not fetched again
     assert len(stored_urls(archive)) == len(news.articles) + 1  # and nothing is lost
+
+
+def test_a_second_crawl_on_the_same_archive_is_refused_while_the_first_runs(
+    news: NewsSite, tmp_path: Path
+) -> None:
+    archive = tmp_path / "archive"
+    site_args = ["crawl", news.url("/"), "--archive", str(archive), *POLITE_TEST]
+    first = subprocess.Popen(
+        command(*site_args, "--delay", "0.2"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not news.site.log:
+        time.sleep(0.05)  # until the first crawl is fetching
+
+    second = run(*site_args, "--delay", "0", check=False)
+
+    assert second.returncode == 1
+    assert f"Another crawl is writing to {archive} (process {first.pid}" in second.stderr
+    assert "Traceback" not in second.stderr
+    out, _ = first.communicate(timeout=120)
+    assert first.returncode == 0
+    assert f"{len(news.articles) + 1} new articles" in out
+    assert len(stored_urls(archive)) == len(news.articles) + 1
+    again = run(*site_args, "--delay", "0")  # the lock went with the first crawl
+    assert "0 new articles" in again.stdout
+
+
+def test_a_crawl_that_fills_the_disk_stops_clearly_and_the_rerun_finishes(
+    tmp_path: Path,
+) -> None:
+    pages = tmp_path / "pages"
+    shutil.copytree(SAMPLE_ARCHIVE / "wikinews", pages)
+    archive = tmp_path / "archive"
+    crawl = command("crawl", str(pages), "--archive", str(archive), "--quiet")
+
+    full = subprocess.run(
+        crawl, capture_output=True, text=True, timeout=300, preexec_fn=_file_size_limit(400_000)
+    )
+
+    assert full.returncode == 1
+    assert "Error: Could not write to the archive" in full.stderr
+    assert "run the same command again" in full.stderr
+    assert "Traceback" not in full.stderr
+    kept = stored_urls(archive)
+    rerun = run("crawl", str(pages), "--archive", str(archive), "--quiet")
+    assert "0 failed" in rerun.stdout
+    assert kept < stored_urls(archive)
+    assert len(stored_urls(archive)) == len(list(pages.glob("*.html")))
+
+
+def _file_size_limit(size: int) -> Callable[[], None]:
+    """Return a pre-exec hook limiting the files a child writes to `size` bytes (past it, a
+    write fails with EFBIG instead of killing the child)."""
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+    return limit
 
 
 def descendants(pid: int) -> set[int]:
