@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
-from whoosh.query import Or, Query, Term
+from whoosh.query import Every, Or, Query, Term
 from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Results
 from whoosh.writing import CLEAR
@@ -389,6 +389,7 @@ class NewsIndex:
         if not len(chosen):
             return []
         evaluator = self._evaluator()
+        highlight = highlight and not isinstance(query, Every)  # no words to mark: no analysis
         # A Whoosh Results of just these articles gives stored fields and highlighting.
         top = [(float(found.score[doc]), int(doc)) for doc in chosen]
         results = Results(evaluator.searcher, query, top)

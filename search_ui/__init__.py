@@ -15,6 +15,7 @@ __all__ = ["close_archive", "create_app"]
 DEFAULT_CONFIG: dict[str, Any] = {
     "ARCHIVE": "index_data",  # folder holding the archive's index
     "PER_PAGE": 10,  # results per page on the HTML search page
+    "EXPORT_SLOTS": 2,  # CSV exports served at once; more are asked to retry (503)
 }
 
 SECURITY_HEADERS = {

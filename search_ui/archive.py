@@ -52,7 +52,10 @@ def close_archive(app: Flask) -> None:
 
 
 def search(
-    params: SearchParams, facets: Sequence[str] = FACETS, collapse: bool = True
+    params: SearchParams,
+    facets: Sequence[str] = FACETS,
+    collapse: bool = True,
+    highlight: bool = True,
 ) -> SearchResults:
     """Run the search `params` state; a query the index cannot read becomes InvalidQuery (400)."""
     try:
@@ -66,6 +69,7 @@ def search(
             per_page=params.per_page,
             facets=facets,
             collapse=collapse,
+            highlight=highlight,
         )
     except QueryError as error:
         raise InvalidQuery(str(error)) from error

@@ -6,12 +6,23 @@ import csv
 import html
 import io
 import re
+import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from itertools import chain, islice
 
-from flask import Blueprint, Response, jsonify, request, stream_with_context, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask.blueprints import BlueprintSetupState
+from werkzeug.exceptions import ServiceUnavailable
 
 from indexer import Hit, SearchResults
 from search_ui.archive import search
@@ -26,6 +37,8 @@ MAX_EXPORT_ROWS = 10_000
 EXPORT_PAGE_SIZE = 100  # hits fetched per search while streaming a CSV export
 CSV_COLUMNS = ("id", "url", "title", "source", "section", "authors", "published", "language")
 CSV_FILENAME = "newsarchive-search.csv"
+SLOTS = "newsarchive.export_slots"  # app.extensions key: exports that may run at once
+EXPORT_RETRY_AFTER = 5  # seconds a client turned away is asked to wait
 # Spreadsheets run a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -38,17 +51,46 @@ XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]
 MARK_TAG = re.compile(r"</?mark>")
 
 
+class ExportsBusy(ServiceUnavailable):
+    """Every export slot is taken: the client should come back shortly."""
+
+    error_code = "exports_busy"
+
+
+@bp.record_once
+def _make_slots(state: BlueprintSetupState) -> None:
+    state.app.extensions[SLOTS] = threading.BoundedSemaphore(state.app.config["EXPORT_SLOTS"])
+
+
 @bp.get("/search.csv")
 def search_csv() -> Response:
     """Stream every match of the search (up to MAX_EXPORT_ROWS) as a CSV download."""
     params = SearchParams.from_args(request.args).changed(page=1, per_page=EXPORT_PAGE_SIZE)
-    first = search(params, facets=(), collapse=False)  # before streaming: a bad query is a 400
+    slots = current_app.extensions[SLOTS]
+    # Exports are the heaviest requests: a few at a time, so searches keep their threads.
+    if not slots.acquire(blocking=False):
+        raise ExportsBusy(
+            description="Too many exports are being made at once; try again in a few seconds.",
+            retry_after=EXPORT_RETRY_AFTER,
+        )
+    try:
+        first = export_page(params)  # before streaming: a bad query is a 400
+    except BaseException:
+        slots.release()
+        raise
     rows = map(csv_row, islice(all_hits(params, first), MAX_EXPORT_ROWS))
-    return Response(
+    response = Response(
         stream_with_context(csv_lines(chain([CSV_COLUMNS], rows))),
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{CSV_FILENAME}"'},
     )
+    response.call_on_close(slots.release)  # the server closes it when done or cut off
+    return response
+
+
+def export_page(params: SearchParams) -> SearchResults:
+    """Return one page of an export: every copy, no facets, no snippets."""
+    return search(params, facets=(), collapse=False, highlight=False)
 
 
 def all_hits(params: SearchParams, first: SearchResults) -> Iterator[Hit]:
@@ -58,7 +100,7 @@ def all_hits(params: SearchParams, first: SearchResults) -> Iterator[Hit]:
         yield from results.hits
         if not results.hits or results.page >= results.pages:
             return
-        results = search(params.changed(page=results.page + 1), facets=(), collapse=False)
+        results = export_page(params.changed(page=results.page + 1))
 
 
 def csv_row(hit: Hit) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -69,10 +70,9 @@ def wikinews_archive(tmp_path_factory: pytest.TempPathFactory, wikinews_article:
     return path
 
 
-@pytest.fixture
-def base_url(make_app: Callable[..., Flask], archive_path: Path) -> Iterator[str]:
-    """Serve the app over the test archive on a free local port; yield its base URL."""
-    app = make_app(archive_path, TESTING=False)
+@contextmanager
+def served(app: Flask) -> Iterator[str]:
+    """Serve `app` under waitress on a free local port; yield its base URL."""
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
     stopping = threading.Event()
 
@@ -86,9 +86,18 @@ def base_url(make_app: Callable[..., Flask], archive_path: Path) -> Iterator[str
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    stopping.set()
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        stopping.set()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def base_url(make_app: Callable[..., Flask], archive_path: Path) -> Iterator[str]:
+    """Serve the app over the test archive on a free local port; yield its base URL."""
+    with served(make_app(archive_path, TESTING=False)) as url:
+        yield url
 
 
 CHROMIUM = os.environ.get("NEWSARCHIVE_CHROMIUM", "/usr/bin/chromium")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -17,6 +19,7 @@ from crawler import Article
 from indexer import NewsIndex
 from search_ui import exports
 from tests.conftest import XSS_TITLE
+from tests.search_ui.conftest import served
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
@@ -385,3 +388,31 @@ def test_opensearch_templates_lead_to_the_routes(client: FlaskClient) -> None:
         response = client.get(path.removeprefix("http://localhost"))
         assert response.status_code == 200
         assert response.mimetype == url.get("type")
+
+
+def test_exports_past_the_slots_are_asked_to_retry_while_searches_go_on(
+    make_app: Callable[..., Flask], big_archive: Path
+) -> None:
+    app = make_app(big_archive, TESTING=False, EXPORT_SLOTS=1)
+    with served(app) as url:
+        slots = app.extensions[exports.SLOTS]
+        assert slots.acquire(blocking=False)  # as an export in progress does
+        busy = httpx.get(f"{url}/search.csv?q=storm")
+        assert busy.status_code == 503
+        assert busy.headers["Retry-After"] == str(exports.EXPORT_RETRY_AFTER)
+        assert "try again in a few seconds" in busy.text
+        assert httpx.get(f"{url}/search.json?q=storm").json()["total"] == BIG_ARCHIVE_SIZE
+        slots.release()
+
+        for _ in range(3):  # each export, finished or refused as a bad query, frees its slot
+            done = httpx.get(f"{url}/search.csv?q=storm")
+            assert done.status_code == 200
+            assert done.text.count("\r\n") == BIG_ARCHIVE_SIZE + 1
+            assert httpx.get(f"{url}/search.csv?q=published:[abc TO def]").status_code == 400
+
+        with httpx.stream("GET", f"{url}/search.csv?q=storm") as cut_off:
+            next(cut_off.iter_bytes())  # a client that goes away after the first bytes
+        deadline = time.monotonic() + 5
+        while not slots.acquire(blocking=False):
+            assert time.monotonic() < deadline, "the slot of an abandoned export never came back"
+            time.sleep(0.05)
