@@ -17,6 +17,10 @@ SPELLING_FIELDS = ("spell_title",)
 # Only queries that find fewer matches than this get a suggestion.
 SUGGEST_BELOW = 5
 MIN_WORD = 4  # shorter words have too many neighbours to guess from
+# Longer words are not respelt, and longer queries (pasted text, more often than not) get no
+# suggestion: finding a word's neighbours costs time that grows with its length.
+MAX_WORD = 24
+MAX_WORDS = 8
 _WORD = re.compile(rf'(?<![\w:*~"])([^\W\d_]{{{MIN_WORD},}})(?![\w:*~])')
 _OPERATORS = {"AND", "OR", "NOT", "TO"}
 _STEMS = text_analyzer()
@@ -27,12 +31,15 @@ def suggest(reader: Any, text: str, count: Callable[[str], int], found: int) -> 
     much as `text` (`found` matches); `count(query_text)` counts a query's matches."""
     if found >= SUGGEST_BELOW:
         return None
+    masked = _outside_quotes_only(text)
+    if len(_WORD.findall(masked)) > MAX_WORDS:
+        return None
     changed = False
 
     def respell(match: re.Match[str]) -> str:
         nonlocal changed
         word = match.group(1)
-        if word in _OPERATORS or _known(reader, word.lower()):
+        if len(word) > MAX_WORD or word in _OPERATORS or _known(reader, word.lower()):
             return word
         better = _closest(reader, word.lower())
         if better is None:
@@ -42,7 +49,7 @@ def suggest(reader: Any, text: str, count: Callable[[str], int], found: int) -> 
             return better.upper()
         return better.capitalize() if word[0].isupper() else better
 
-    respelt = _WORD.sub(respell, _outside_quotes_only(text))
+    respelt = _WORD.sub(respell, masked)
     if not changed:
         return None
     respelt = _restore_quotes(text, respelt)

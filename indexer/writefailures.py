@@ -25,6 +25,11 @@ _CAUSES = {
     ),
     errno.EACCES: ("permission was denied", "run as the archive's owner or fix its permissions"),
     errno.EPERM: ("permission was denied", "run as the archive's owner or fix its permissions"),
+    errno.ENOTDIR: ("part of the path is a file, not a folder", "give a folder's path"),
+    errno.EEXIST: (
+        "something other than a folder is in the way (a file or a broken link)",
+        "give a folder's path",
+    ),
     errno.EIO: ("the disk reported an I/O error", "check the disk and free some space"),
 }
 # What went wrong and what to do, by SQLite's primary result code.

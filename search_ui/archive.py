@@ -80,4 +80,5 @@ def find_article(article_id: str) -> Article:
     try:
         return get_index().get(article_id)
     except ArticleNotFoundError as error:
-        raise NotFound(f"There is no article {article_id!r} in this archive.") from error
+        shown = article_id if len(article_id) <= 80 else f"{article_id[:80]}…"
+        raise NotFound(f"There is no article {shown!r} in this archive.") from error

@@ -1,4 +1,5 @@
-"""Static files: cached by browsers for a week, their URLs versioned by their content."""
+"""Static files: cached by browsers for a week, their URLs versioned by their content; and the
+/favicon.ico browsers ask for on pages that name no icon (feeds, JSON)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response, redirect, url_for
 
 CACHE_SECONDS = 7 * 24 * 3600
 
@@ -22,6 +23,12 @@ def register(app: Flask) -> None:
             values.setdefault("v", _version(folder / values["filename"]))
 
     app.url_defaults(versioned)
+    app.add_url_rule("/favicon.ico", "favicon", favicon)
+
+
+def favicon() -> Response:
+    """Send browsers looking for /favicon.ico to the site's SVG icon."""
+    return redirect(url_for("static", filename="favicon.svg"))
 
 
 @cache

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from markupsafe import Markup
 
@@ -24,12 +26,24 @@ FACET_TITLES = {
     "language": "Language",
     "year": "Year",
 }
+# Bidi embeddings, overrides and isolates: stored text holding one can reorder what follows it.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE = "\u2068", "\u2069"
 
 
 @bp.app_context_processor
 def link_helpers() -> dict[str, object]:
     """Give templates `search_url(params)` for links that change the search."""
     return {"search_url": search_url}
+
+
+@bp.app_template_filter()
+def isolated(text: str) -> str:
+    """Return `text` wrapped in a bidi isolate if it holds bidi controls (for plain-text spots
+    such as <title>, where no <bdi> can keep them from reordering the rest)."""
+    if BIDI_CONTROLS.search(text):
+        return f"{FIRST_STRONG_ISOLATE}{text}{POP_DIRECTIONAL_ISOLATE}"
+    return text
 
 
 @bp.get("/")

@@ -9,6 +9,7 @@ import pytest
 
 from crawler import Article
 from indexer import NewsIndex
+from indexer.suggest import MAX_WORD, MAX_WORDS
 
 DUPES = Path(__file__).parent / "fixtures" / "dupes" / "quake"
 # Copies a site makes of a wire story: new headline, local intro, correction, typos.
@@ -83,6 +84,18 @@ def test_misspelt_queries_get_a_suggestion(fresh: NewsIndex, query: str, expecte
 @pytest.mark.parametrize("query", ["farmland", "zzzzqqq", "budget", "peroxide", ""])
 def test_no_suggestion_when_nothing_better_exists(fresh: NewsIndex, query: str) -> None:
     assert fresh.search(query).suggestion is None
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "farmlnd" + "x" * (MAX_WORD - 6),  # too long a word to respell
+        " ".join(["farmlnd"] + ["qqqqzzz"] * MAX_WORDS),  # too many words: pasted text
+    ],
+)
+def test_no_suggestion_for_very_long_words_or_queries(fresh: NewsIndex, query: str) -> None:
+    assert fresh.search(query).suggestion is None
+    assert fresh.search(" ".join(["farmlnd"] + ["qqqqzzz"] * (MAX_WORDS - 1))).suggestion
 
 
 def test_more_like_this_finds_related_articles_not_copies(fresh: NewsIndex) -> None:
