@@ -75,7 +75,7 @@ TEXT_RANGES = [(0x20, 0x7E), (0x0, 0x1F), (0xA0, 0x24F), (0x370, 0x6FF), (0x3000
 
 def word(rng: random.Random) -> str:
     """Return one word: ASCII, accented, CJK, digits, random letters or a very long one."""
-    kind = rng.randrange(10)
+    kind = rng.randrange(11)
     if kind < 4:
         return rng.choice(ASCII_WORDS)
     if kind == 4:
@@ -88,6 +88,10 @@ def word(rng: random.Random) -> str:
         return "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(1, 8)))
     if kind == 8:
         return rng.choice(ASCII_WORDS).upper()
+    if kind == 9:  # a long unknown word: spelling suggestions must not chew on it
+        return "".join(
+            rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(20, 1000))
+        )
     return rng.choice("abcxyzé北") * rng.randint(50, 400)
 
 
@@ -167,9 +171,11 @@ def random_query(rng: random.Random) -> str:
         return random_text(rng)
     if kind == 2:
         return word(rng) * rng.randint(100, 1100)  # over the length limit, or close to it
+    if kind == 3:  # pasted text: many words, most unknown
+        return " ".join(word(rng) for _ in range(rng.randint(20, 200)))[:1000]
     pieces = [_term(rng, depth=2) for _ in range(rng.randint(1, 8))]
     text = "".join(piece + rng.choice(SEPARATORS) for piece in pieces).strip()
-    return text.upper() if kind == 3 else text
+    return text.upper() if kind == 4 else text
 
 
 def _date_option(rng: random.Random) -> date | str | None:

@@ -20,6 +20,7 @@ from whoosh.query import (
     NullQuery,
     Or,
     Query,
+    Wildcard,
 )
 
 from indexer.errors import QueryError
@@ -64,7 +65,7 @@ def parse_query(
     if text == text.upper() and _LETTERS.search(text):
         # Typed (or pasted) in capitals: AND/OR/NOT/TO are words here, not operators.
         text = text.lower()
-    text = _FIELD.sub(lambda m: f"{QUERY_FIELDS.get(m.group(1).lower(), m.group(1))}:", text)
+    text = _FIELD.sub(_field_name, text)
     required = _REQUIRED.findall(text)
     fuzzy = [_fuzzy(word, edits) for word, edits in _FUZZY.findall(text)]
     text = _EXCLUDED.sub("NOT ", _FUZZY.sub(" ", _REQUIRED.sub(" ", text))).strip()
@@ -98,12 +99,26 @@ def parse_query(
 def _parsed(parser: MultifieldParser, text: str) -> Query:
     """Return `parser`'s query for `text`; QueryError for values Whoosh's fields cannot read."""
     try:
-        return parser.parse(text)
+        query = parser.parse(text)
     except Exception as error:  # Whoosh's fields raise plain Exceptions (e.g. for bad dates)
         raise QueryError(
             f"Could not read the query ({error}): write dates as published:2015, "
             "published:2015-09-01 or published:[2010 TO 2015]."
         ) from None
+    return query.accept(_anchored_wildcard).normalize()
+
+
+def _anchored_wildcard(query: Query) -> Query:
+    """Refuse a wildcard word that starts with * or ?: finding its words means reading every
+    word of the archive. A lone ? (punctuation, as likely as not) is dropped."""
+    if not isinstance(query, Wildcard) or query.text[:1] not in ("*", "?"):
+        return query
+    if not query.text.strip("*?"):
+        return NullQuery
+    raise QueryError(
+        f"{query.text!r} starts with a wildcard, which would read every word of the archive: "
+        "put at least one letter before the * or ? (as in clim*)."
+    )
 
 
 # Control characters (NUL...) have no place in a query and serve as markers internally.
@@ -119,6 +134,13 @@ def normalise(text: str) -> str:
             f"The query is {len(text)} characters long; shorten it to {MAX_QUERY_LENGTH} or fewer."
         )
     return text
+
+
+def _field_name(match: re.Match[str]) -> str:
+    """Return the index field a `name:` of the query language stands for; other names (the
+    index's internal fields among them) are words like any other."""
+    field = QUERY_FIELDS.get(match.group(1).lower())
+    return f"{field}:" if field else f"{match.group(1)} "
 
 
 def _unless_operator(match: re.Match[str]) -> str:

@@ -108,6 +108,21 @@ def test_malformed_queries_raise_query_error(index: NewsIndex, query: str) -> No
         index.search(query)
 
 
+@pytest.mark.parametrize("query", ["*udget", "?udget", "budget OR *get*", "title:*dget"])
+def test_a_word_starting_with_a_wildcard_is_refused(index: NewsIndex, query: str) -> None:
+    with pytest.raises(QueryError, match="starts with a wildcard.*letter before the"):
+        index.search(query)
+
+
+def test_a_lone_question_mark_is_punctuation(index: NewsIndex) -> None:
+    assert index.search("budget ?").total == index.search("budget").total > 0
+
+
+@pytest.mark.parametrize("name", ["id", "url", "dupkey", "simband", "spell_title", "nosuch"])
+def test_only_the_query_languages_field_names_are_fields(index: NewsIndex, name: str) -> None:
+    assert index.search(f"{name}:budget").total == index.search(f"{name} budget").total > 0
+
+
 @pytest.mark.parametrize("bound", ["0001-01-01T00:00+01:00", "9999-12-31T23:59-01:00"])
 def test_dates_past_the_calendar_raise_query_error(index: NewsIndex, bound: str) -> None:
     for dates in ({"date_from": bound}, {"date_to": bound}):
