@@ -6,6 +6,7 @@ from typing import Any
 
 from indexer import SORTS
 from search_ui.params import (
+    DATE_PATTERN,
     FILTER_PARAMS,
     MAX_FILTER_VALUES,
     MAX_PAGE,
@@ -16,7 +17,6 @@ from search_ui.params import (
 Schema = dict[str, Any]
 
 API_VERSION = "1.0.0"
-DATE_PATTERN = r"^\d{4}(-\d{1,2}(-\d{1,2})?)?$"
 NULLABLE_STRING: Schema = {"type": ["string", "null"]}
 NULLABLE_DATETIME: Schema = {"type": ["string", "null"], "format": "date-time"}
 STRINGS: Schema = {"type": "array", "items": {"type": "string"}}
@@ -43,6 +43,13 @@ def query_parameter(name: str, schema: Schema, description: str, **extra: Any) -
     return {"name": name, "in": "query", "description": description, "schema": schema, **extra}
 
 
+def parameter_allowing_empty(name: str, schema: Schema, description: str) -> Schema:
+    """Return query parameter `name`, which may also be sent empty (as forms do) for its default."""
+    return query_parameter(
+        name, schema, f"{description} Empty is the same as leaving it out.", allowEmptyValue=True
+    )
+
+
 def search_parameters(*, paged: bool, sortable: bool) -> list[Schema]:
     """Return the search's query parameters; `sortable` adds sort, `paged` page and per_page."""
     parameters = [
@@ -55,26 +62,27 @@ def search_parameters(*, paged: bool, sortable: bool) -> list[Schema]:
             query_parameter(
                 name,
                 {**STRINGS, "maxItems": MAX_FILTER_VALUES},
-                f"Only articles whose {facet} is one of these values (repeat to add values).",
+                f"Only articles whose {facet} is one of these values (repeat to add values; "
+                "blank values are ignored but count towards the limit).",
                 style="form",
                 explode=True,
             )
             for name, facet in FILTER_PARAMS.items()
         ),
-        query_parameter(
+        parameter_allowing_empty(
             "from",
-            {"type": "string", "pattern": DATE_PATTERN},
+            {"type": "string", "pattern": f"^{DATE_PATTERN}$"},
             "Only articles published on or after this date: 2015, 2015-09 or 2015-09-01.",
         ),
-        query_parameter(
+        parameter_allowing_empty(
             "to",
-            {"type": "string", "pattern": DATE_PATTERN},
+            {"type": "string", "pattern": f"^{DATE_PATTERN}$"},
             "Only articles published on or before the end of this date (year, month or day).",
         ),
     ]
     if sortable:
         parameters.append(
-            query_parameter(
+            parameter_allowing_empty(
                 "sort",
                 {"type": "string", "enum": list(SORTS), "default": "relevance"},
                 "The order: best matches first, newest first or oldest first.",
@@ -82,12 +90,12 @@ def search_parameters(*, paged: bool, sortable: bool) -> list[Schema]:
         )
     if paged:
         parameters += [
-            query_parameter(
+            parameter_allowing_empty(
                 "page",
                 {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
                 "The page of results.",
             ),
-            query_parameter(
+            parameter_allowing_empty(
                 "per_page",
                 {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 10},
                 "Results per page.",
@@ -216,12 +224,34 @@ def openapi_document(max_export_rows: int) -> Schema:
                     "operationId": "searchCsv",
                     "parameters": search_parameters(paged=False, sortable=True),
                     "responses": {
-                        "200": text_response(
-                            "A CSV download, columns id, url, title, source, section, authors, "
-                            "published, language.",
-                            "text/csv",
-                        ),
-                        **errors("400", "503", media_type="text/html"),
+                        "200": {
+                            **text_response(
+                                "A CSV download, columns id, url, title, source, section, "
+                                "authors, published, language.",
+                                "text/csv",
+                            ),
+                            "headers": {
+                                "Content-Disposition": {
+                                    "description": "Saves it as newsarchive-search.csv.",
+                                    "required": True,
+                                    "schema": {"type": "string", "pattern": "^attachment;"},
+                                }
+                            },
+                        },
+                        **errors("400", media_type="text/html"),
+                        "503": {
+                            **text_response(
+                                "The archive has no index yet, or too many exports are being "
+                                "made at once (retry after the Retry-After seconds).",
+                                "text/html",
+                            ),
+                            "headers": {
+                                "Retry-After": {
+                                    "description": "Seconds to wait before trying again.",
+                                    "schema": {"type": "integer", "minimum": 1},
+                                }
+                            },
+                        },
                     },
                 }
             },

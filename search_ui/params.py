@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from urllib.parse import urlencode
@@ -16,6 +17,8 @@ MAX_PAGE = 1000
 MAX_PER_PAGE = 100
 MAX_QUERY_CHARS = 1000
 MAX_FILTER_VALUES = 20
+# The dates `from` and `to` take: a year, a month or a day (2015, 2015-09, 2015-09-01).
+DATE_PATTERN = "[0-9]{4}(-(0?[1-9]|1[0-2])(-(0?[1-9]|[12][0-9]|3[01]))?)?"
 # Filter parameters (repeatable) and the facet each filters and counts.
 FILTER_PARAMS = {
     "source": "source",
@@ -44,20 +47,15 @@ class SearchParams:
         q = query_arg(args)
         filters = {}
         for name in FILTER_PARAMS:
-            values = tuple(dict.fromkeys(v.strip() for v in args.getlist(name) if v.strip()))
-            if len(values) > MAX_FILTER_VALUES:
-                raise InvalidParameter(f"{name} may be given at most {MAX_FILTER_VALUES} times.")
+            values = filter_arg(args, name)
             if values:
                 filters[name] = values
-        sort = args.get("sort", "").strip() or "relevance"
-        if sort not in SORTS:
-            raise InvalidParameter(f"sort must be one of {', '.join(SORTS)}.")
         params = cls(
             q=q,
             filters=filters,
             date_from=date_arg(args, "from", end=False),
             date_to=date_arg(args, "to", end=True),
-            sort=sort,
+            sort=sort_arg(args),
             page=int_arg(args, "page", default=1, low=1, high=MAX_PAGE),
             per_page=int_arg(args, "per_page", default=per_page, low=1, high=MAX_PER_PAGE),
         )
@@ -110,15 +108,33 @@ class SearchParams:
 
 def query_arg(args: MultiDict[str, str]) -> str:
     """Return the stripped `q` parameter ("" when absent); InvalidParameter when too long."""
-    q = args.get("q", "").strip()
+    q = args.get("q", "")
     if len(q) > MAX_QUERY_CHARS:
         raise InvalidParameter(f"q must be at most {MAX_QUERY_CHARS} characters long.")
-    return q
+    return q.strip()
+
+
+def filter_arg(args: MultiDict[str, str], name: str) -> tuple[str, ...]:
+    """Return the distinct non-blank values of filter `name`; InvalidParameter if given too
+    often (blank and repeated values count, as the OpenAPI document's maxItems does)."""
+    given = args.getlist(name)
+    if len(given) > MAX_FILTER_VALUES:
+        raise InvalidParameter(f"{name} may be given at most {MAX_FILTER_VALUES} times.")
+    return tuple(dict.fromkeys(value.strip() for value in given if value.strip()))
+
+
+def sort_arg(args: MultiDict[str, str]) -> str:
+    """Return the `sort` parameter ("relevance" if absent or empty); InvalidParameter if unknown."""
+    sort = args.get("sort", "") or "relevance"
+    if sort not in SORTS:
+        raise InvalidParameter(f"sort must be one of {', '.join(SORTS)}.")
+    return sort
 
 
 def int_arg(args: MultiDict[str, str], name: str, default: int, low: int, high: int) -> int:
-    """Return integer parameter `name` (default when absent); InvalidParameter if not in range."""
-    raw = args.get(name, "").strip()
+    """Return integer parameter `name` (default when absent or empty); InvalidParameter unless
+    it is written in ASCII digits alone and in range."""
+    raw = args.get(name, "")
     if not raw:
         return default
     digits = raw.isascii() and raw.isdigit() and len(raw) <= len(str(high))
@@ -128,12 +144,18 @@ def int_arg(args: MultiDict[str, str], name: str, default: int, low: int, high: 
 
 
 def date_arg(args: MultiDict[str, str], name: str, *, end: bool) -> str:
-    """Return date parameter `name` as given ("" when absent); InvalidParameter if unreadable."""
-    raw = args.get(name, "").strip()
-    try:
-        parse_date(raw, end=end)
-    except QueryError:
-        raise InvalidParameter(
-            f"{name} must be a date written 2015, 2015-09 or 2015-09-01."
-        ) from None
+    """Return date parameter `name` as given ("" when absent); InvalidParameter unless it is
+    empty or a real date written as DATE_PATTERN says."""
+    raw = args.get(name, "")
+    if raw and not (re.fullmatch(DATE_PATTERN, raw) and is_real_date(raw, end=end)):
+        raise InvalidParameter(f"{name} must be a date written 2015, 2015-09 or 2015-09-01.")
     return raw
+
+
+def is_real_date(text: str, *, end: bool) -> bool:
+    """Return whether `text` (2015, 2015-09 or 2015-09-01) names a date that exists."""
+    try:
+        parse_date(text, end=end)
+    except QueryError:
+        return False
+    return True

@@ -82,3 +82,70 @@ def test_article_json_is_the_stored_article(client: FlaskClient, articles: list[
 def test_unknown_article_json_is_404(client: FlaskClient) -> None:
     error = get_json(client, "/article/nope.json", status=404)["error"]
     assert error["code"] == "not_found" and "nope" in error["message"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "source=" + "&source=".join(["Daily Planet"] * 21),  # repeats count
+        "section=Politics" + "&section=" * 20,  # blank values count
+        "year=" + "&year=".join(str(year) for year in range(2000, 2021)),
+    ],
+)
+def test_search_json_rejects_a_filter_given_over_20_times(client: FlaskClient, query: str) -> None:
+    error = get_json(client, f"/search.json?{query}", status=400)["error"]
+    assert error["code"] == "invalid_parameter"
+    assert "at most 20 times" in error["message"]
+
+
+def test_search_json_takes_a_filter_given_20_times(client: FlaskClient) -> None:
+    query = "source=Daily+Planet" + "&source=" * 18 + "&source=Daily+Planet"
+    assert get_json(client, f"/search.json?q=budget&{query}")["total"] == 12
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "from=2015-09-01T10:00",  # ISO forms the document does not give
+        "from=20150901",
+        "to=2015-W36",
+        "from=%D9%A2%D9%A0%D9%A1%D9%A5",  # 2015 in Arabic-Indic digits
+        "from=+2015",
+        "to=2015%0A",
+        "from=2015-13",
+        "to=2015-09-32",
+        "from=0000",
+    ],
+)
+def test_search_json_takes_dates_only_as_documented(client: FlaskClient, query: str) -> None:
+    error = get_json(client, f"/search.json?{query}", status=400)["error"]
+    assert error["message"].endswith("must be a date written 2015, 2015-09 or 2015-09-01.")
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["q=+" + "a" * 1000, "q=" + "a" * 1000 + "+", "q=" + "+" * 1001],
+)
+def test_search_json_counts_spaces_in_the_query_length(client: FlaskClient, query: str) -> None:
+    error = get_json(client, f"/search.json?{query}", status=400)["error"]
+    assert error["message"] == "q must be at most 1000 characters long."
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("sort=+newest", "sort must be one of relevance, newest, oldest."),
+        ("page=2+", "page must be a whole number from 1 to 1000."),
+        ("per_page=+5", "per_page must be a whole number from 1 to 100."),
+    ],
+)
+def test_search_json_rejects_padded_values(client: FlaskClient, query: str, message: str) -> None:
+    assert get_json(client, f"/search.json?{query}", status=400)["error"]["message"] == message
+
+
+def test_search_json_takes_empty_values_as_defaults(client: FlaskClient) -> None:
+    data = get_json(client, "/search.json?q=budget&from=&to=&sort=&page=&per_page=&source=")
+    assert (data["total"], data["page"], data["per_page"]) == (12, 1, 10)
+    assert [hit["title"] for hit in data["hits"]] == [
+        hit["title"] for hit in get_json(client, "/search.json?q=budget")["hits"]
+    ]

@@ -122,7 +122,7 @@ def test_search_parameters_are_described(document: dict[str, Any]) -> None:
     for name in ("source", "section", "author", "language", "year"):
         assert params[name]["schema"]["type"] == "array"
         assert (params[name]["style"], params[name]["explode"]) == ("form", True)
-    assert params["from"]["schema"]["pattern"] == r"^\d{4}(-\d{1,2}(-\d{1,2})?)?$"
+    assert params["from"]["schema"]["pattern"] == params["to"]["schema"]["pattern"]
     assert params["sort"]["schema"]["enum"] == ["relevance", "newest", "oldest"]
     page, per_page = params["page"]["schema"], params["per_page"]["schema"]
     assert (page["type"], page["minimum"], page["maximum"]) == ("integer", 1, 1000)
@@ -190,3 +190,44 @@ def test_the_checker_rejects_wrong_shapes(
     change(data)
     with pytest.raises(SchemaError):
         check(data, response_schema(document, "/search.json", "200"), document)
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("2015", True),
+        ("2015-9", True),
+        ("2015-09-01", True),
+        ("2015-12-31", True),
+        ("2015-13", False),
+        ("2015-09-32", False),
+        ("2015-09-01T10:00", False),
+        ("20150901", False),
+        ("\u0662\u0660\u0661\u0665", False),  # Arabic-Indic digits
+        (" 2015", False),
+        ("2015\n", False),
+    ],
+)
+def test_the_date_pattern_is_what_the_app_takes(
+    client: FlaskClient, document: dict[str, Any], value: str, valid: bool
+) -> None:
+    pattern = parameters(document, "/search.json")["from"]["schema"]["pattern"]
+    # Python's $ also matches before a final newline, JSON Schema's (ECMA 262) does not.
+    assert (re.fullmatch(pattern.removeprefix("^").removesuffix("$"), value) is not None) is valid
+    status = client.get("/search.json", query_string={"from": value}).status_code
+    assert status == (200 if valid else 400)
+
+
+def test_empty_values_are_allowed_where_the_app_takes_them(
+    client: FlaskClient, document: dict[str, Any]
+) -> None:
+    params = parameters(document, "/search.json")
+    allowed = {name for name, param in params.items() if param.get("allowEmptyValue")}
+    assert allowed == {"from", "to", "sort", "page", "per_page"}
+    assert client.get("/search.json", query_string=dict.fromkeys(allowed, "")).status_code == 200
+
+
+def test_csv_download_header_is_described(client: FlaskClient, document: dict[str, Any]) -> None:
+    headers = document["paths"]["/search.csv"]["get"]["responses"]["200"]["headers"]
+    pattern = headers["Content-Disposition"]["schema"]["pattern"]
+    assert re.search(pattern, client.get("/search.csv?q=budget").headers["Content-Disposition"])
