@@ -12,7 +12,7 @@ from search_ui.advanced import build_query, has_query
 from search_ui.archive import FACETS, find_article, get_index, search
 from search_ui.captures import latest_capture
 from search_ui.histogram import date_histogram
-from search_ui.params import FILTER_PARAMS, SearchParams
+from search_ui.params import DATE_PATTERN, FILTER_PARAMS, SearchParams
 
 bp = Blueprint("views", __name__)
 
@@ -77,7 +77,7 @@ def advanced() -> Response | str:
     if has_query(request.args):
         params = SearchParams.from_args(request.args, per_page=current_app.config["PER_PAGE"])
         return redirect(search_url(params.changed(q=build_query(request.args), page=1)))
-    return render_template("advanced.html", stats=get_index().stats())
+    return render_template("advanced.html", stats=get_index().stats(), date_pattern=DATE_PATTERN)
 
 
 @bp.get("/article/<article_id>")

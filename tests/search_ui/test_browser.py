@@ -141,6 +141,16 @@ def test_advanced_form_builds_the_query(page: Page, base_url: str) -> None:
     assert_quiet(page)
 
 
+@pytest.mark.parametrize(("typed", "valid"), [("2015-09-01", True), ("2015-13", False)])
+def test_advanced_form_checks_dates_as_the_server_does(
+    page: Page, base_url: str, typed: str, valid: bool
+) -> None:
+    page.goto(base_url + "/advanced")
+    field = page.get_by_label("From")
+    field.fill(typed)
+    assert field.evaluate("input => input.checkValidity()") is valid
+
+
 def test_histogram_bar_narrows_the_dates(page: Page, base_url: str) -> None:
     page.goto(base_url + "/search?q=")
     bar = page.locator('svg.histogram a[aria-label^="2021:"]')
