@@ -7,6 +7,7 @@ publisher's quirk should be a one-line change to a constant below.
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from bs4 import Comment, Tag
 
@@ -255,6 +256,9 @@ MAX_PARAGRAPH_LINK_DENSITY = 0.8
 LONG_PARAGRAPH_CHARS = 200
 LINK_LIST_TAGS = frozenset({"ul", "ol", "dl", "div", "section", "table", "p", "li"})
 
+# Class names and attributes of one element read when naming it; real ones have a handful.
+MAX_NAMES = 64
+
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SEPARATORS = re.compile(r"[\s_\-]+")
 _VOCABULARY = re.compile(
@@ -275,8 +279,9 @@ def class_words(tag: Tag) -> list[str]:
     Sites with hashed class names (css-1x2y3z) still name their blocks in data attributes:
     data-component="related-stories", data-gu-name="standfirst".
     """
-    names = list(tag.get("class") or [])
-    for attr, value in tag.attrs.items():
+    # Capped: a junk element with 100,000 classes or attributes would be read on every pass.
+    names = list(tag.get("class") or [])[:MAX_NAMES]
+    for attr, value in islice(tag.attrs.items(), MAX_NAMES):
         if attr == "id" or attr.startswith("data-"):
             if isinstance(value, str) and _IDENTIFIER.fullmatch(value):
                 names.append(value)

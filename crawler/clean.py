@@ -100,10 +100,7 @@ def remove_trailing_sections(root: Tag) -> None:
         title = heading.get_text(" ").replace("[edit]", "")
         if not TRAILING_SECTION_HEADINGS.match(" ".join(title.split())):
             continue
-        rank = heading.name
-        for sibling in list(heading.find_next_siblings()):
-            if sibling.name in HEADING_TAGS and sibling.name <= rank:
-                break
+        for sibling in _section_after(heading):
             sibling.decompose()
         heading.decompose()
 
@@ -116,12 +113,16 @@ def remove_headline(root: Tag) -> None:
 
 def remove_standalone_times(root: Tag) -> None:
     """Delete <time> elements that stand alone as a dateline rather than inside a sentence."""
-    for tag in root.find_all("time"):
+    times = root.find_all("time")
+    if not times:
+        return
+    # Counted once: a parent with as much text as its <time> has no other text.
+    stats = text_stats(root)
+    for tag in times:
         parent = tag.parent
-        if parent is not None and "".join(parent.get_text().split()) == "".join(
-            tag.get_text().split()
-        ):
-            tag.decompose()
+        if parent is not None and id(parent) in stats and not _removed(parent):
+            if stats[id(parent)].chars == stats[id(tag)].chars:
+                tag.decompose()
 
 
 def prune(root: Tag) -> None:
@@ -160,6 +161,18 @@ def text_stats(root: Tag) -> dict[int, TextStats]:
             linked, links = chars, links + 1
         stats[id(tag)] = TextStats(chars, linked, links)
     return stats
+
+
+def _section_after(heading: Tag) -> list[Tag]:
+    # The elements after `heading` up to the next heading of the same or a higher rank;
+    # walked lazily, as a page of many such headings would make listing every sibling quadratic.
+    section = []
+    for sibling in heading.next_siblings:
+        if isinstance(sibling, Tag):
+            if sibling.name in HEADING_TAGS and sibling.name <= heading.name:
+                break
+            section.append(sibling)
+    return section
 
 
 def _removed(tag: Tag) -> bool:

@@ -26,6 +26,8 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.+-]+)""", re.I)
 
 # WHATWG: browsers decode these labels as the (superset) encoding given, and so do we:
@@ -68,7 +70,8 @@ def decode_html(data: str | bytes, charset: str | None = None) -> str:
     mislabelled UTF-8 is common, while other encodings' text is almost never valid UTF-8.
     """
     if isinstance(data, str):
-        return data[:MAX_HTML_CHARS]
+        # Lone surrogates (a str built with surrogateescape, say) cannot reach the parser.
+        return _SURROGATE.sub("\ufffd", data[:MAX_HTML_CHARS])
     truncated = len(data) > MAX_HTML_BYTES
     data = data[:MAX_HTML_BYTES]
     for bom, encoding in _BOMS:

@@ -12,6 +12,7 @@ import re
 import unicodedata
 
 from bs4 import BeautifulSoup
+from lxml import etree
 
 from crawler.article import Article
 from crawler.clean import prune, remove_junk
@@ -28,6 +29,11 @@ logger = logging.getLogger(__name__)
 MIN_TEXT_CHARS = 80
 # More than this is a dump or a generated page: the longest real articles are a few 100k.
 MAX_TEXT_CHARS = 1_000_000
+# Extraction takes up to a hundred microseconds per element or attribute (bs4 builds them,
+# then walks the tree some forty times), so this bounds one page's time to about 6 s on one
+# core (the worst page built at the cap). Real article pages hold a few thousand to 15,000
+# (live blogs, inline icons): the cap leaves room for them.
+MAX_NODES = 60_000
 
 _TAG = re.compile(r"<[a-zA-Z!/?]")
 # Leading XML declaration or processing instructions: meaningless once decoded, and they
@@ -44,8 +50,10 @@ def extract_article(
 ) -> Article:
     """Return the article in `html`, fetched from `url`; raise ExtractionError if there is none.
 
-    Input beyond 10 MB is ignored (see `crawler.decode.MAX_HTML_BYTES`). `charset` is the
-    encoding the server declared, if any. `fetched_at` is left for the caller to set.
+    Input beyond 10 MB is ignored (see `crawler.decode.MAX_HTML_BYTES`). A page of more than
+    `MAX_NODES` elements and attributes raises NotAnArticle: that bounds the time one page
+    takes. `charset` is the encoding the server declared, if any. `fetched_at` is left for
+    the caller to set.
     """
     soup = parse_html(decode_html(html, charset))
     metadata = extract_metadata(soup, url)
@@ -94,7 +102,8 @@ def extract_article(
 
 
 def parse_html(text: str) -> BeautifulSoup:
-    """Parse decoded page text with lxml; raise ExtractionError if it is not HTML at all."""
+    """Parse decoded page text with lxml; raise ExtractionError if it is not HTML at all,
+    NotAnArticle if it holds more than MAX_NODES elements and attributes."""
     text = _PROLOGUE.sub("", text.lstrip("\ufeff"), count=1)
     head = text[:_SNIFF_CHARS]
     if not head.strip():
@@ -103,7 +112,49 @@ def parse_html(text: str) -> BeautifulSoup:
         raise ExtractionError("the page is binary data, not HTML (check the Content-Type)")
     if not _TAG.search(text):
         raise ExtractionError("the page contains no HTML tags; is it plain text?")
-    return BeautifulSoup(_CONTROL.sub("", text), "lxml")
+    text = _CONTROL.sub("", text)
+    if too_many_nodes(text):
+        raise NotAnArticle(
+            f"the page has more than {MAX_NODES:,} HTML elements and attributes, more than "
+            "any article page; it is probably a dump or a generated page"
+        )
+    return BeautifulSoup(text, "lxml")
+
+
+class _TooMany(Exception):
+    """Raised inside lxml's parse to stop counting once the element cap is passed."""
+
+
+class _NodeCounter:
+    """An lxml parser target counting elements and attributes, as bs4's tree builder sees them."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        """Count one element and its attributes; stop the parse past MAX_NODES."""
+        self.count += 1 + len(attrib)
+        if self.count > MAX_NODES:
+            raise _TooMany
+
+    def close(self) -> int:
+        """Return the number of elements and attributes."""
+        return self.count
+
+
+def too_many_nodes(text: str) -> bool:
+    """Return whether `text` holds more than MAX_NODES elements and attributes.
+
+    lxml reads the page at C speed, a few milliseconds for a real page. It calls a parser
+    target, as bs4 does: lxml's own tree stops nesting at 256 levels and undercounts.
+    """
+    parser = etree.HTMLParser(target=_NodeCounter())
+    try:
+        parser.feed(text)
+        parser.close()
+    except _TooMany:
+        return True
+    return False
 
 
 def _drop_leading_headline(body: list[str], title: str) -> list[str]:

@@ -94,7 +94,7 @@ def read_jsonld(soup: BeautifulSoup) -> JsonLdArticle:
 def _load(raw: str) -> Any:
     try:
         return json.loads(_WRAPPERS.sub("", raw).strip().rstrip(";"), strict=False)
-    except ValueError:
+    except (ValueError, RecursionError):  # nesting past Python's recursion limit too
         logger.debug("skipping a JSON-LD block that is not valid JSON")
         return None
 
