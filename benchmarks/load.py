@@ -8,8 +8,11 @@ Builds a synthetic archive (the corpus of `search_speed.py`), starts `newsarchiv
 every second, each batch holding a word no other article has. Clients mix searches, facet
 clicks, paging, date filters, article pages, JSON and CSV exports for the given time, while a
 watcher asks for each new batch's word until the server finds it. Reports throughput, latency
-percentiles, errors, how soon commits became visible, and the server's memory over time.
-Passes when nothing answered 5xx, no connection failed and every batch became visible.
+percentiles, errors, how soon commits became visible, and the server's memory: at the start,
+half way and at the end, and how fast it still grew over the second half of the run (a least
+squares slope; the first half holds the warm-up, as caches and the touched index pages fill).
+Passes when nothing answered 5xx, no connection failed, every batch became visible and the
+server's private memory grew by at most MEMORY_SLOPE_LIMIT over the second half.
 """
 
 from __future__ import annotations
@@ -38,7 +41,11 @@ import search_speed  # noqa: E402  (the corpus generator beside this script)
 
 NEWSARCHIVE = str(Path(sys.executable).with_name("newsarchive"))
 REQUEST_TIMEOUT = 30.0
+START_WITHIN = 120.0  # seconds the server may take to start answering
 VISIBLE_WITHIN = 10.0  # seconds a committed batch may take to show up in searches
+# MiB per minute the server's private memory may still grow over the second half of the run:
+# room for allocator noise; a leak of a few KB per request or MB per commit exceeds it.
+MEMORY_SLOPE_LIMIT = 10.0
 
 WRITER = """
 import json, sys, time
@@ -83,20 +90,74 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def memory_mb(pid: int) -> tuple[float, float]:
-    """Return the private (anonymous) and file-mapped resident memory of process `pid` in MiB.
+@dataclass(frozen=True)
+class Memory:
+    """One sample of the server's memory, in MiB, `at` seconds into the run.
 
-    Mapped index files count in the second: pages the kernel can drop, shared with every
-    process reading the same archive, growing as searches touch more of the index."""
-    found = {"RssAnon:": 0.0, "RssFile:": 0.0}
+    `mapped` is the resident part of mapped files (the index segments): pages the kernel can
+    drop, shared with every process reading the archive, growing as searches touch more of
+    the index. Each server thread maps a segment on its own and `mapped` counts a page once per
+    mapping; `mapped_once` (proportional set size) counts it once. `deleted` is how many
+    mappings are of files already deleted (segments merged away, still held by a searcher)."""
+
+    at: float
+    private: float
+    mapped: float
+    mapped_once: float
+    deleted: int
+
+
+KINDS = {"private": "private (anonymous)", "mapped": "file-mapped", "mapped_once": "  counted once"}
+
+
+def memory_mb(pid: int, at: float) -> Memory:
+    """Return the memory of process `pid` now, `at` seconds into the run."""
+    found = {"RssAnon:": 0.0, "RssFile:": 0.0, "Pss_File:": 0.0}
+    deleted = 0
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        proc = Path(f"/proc/{pid}")
+        for line in [*(proc / "status").read_text().splitlines(), *_rollup(proc)]:
             name, *rest = line.split()
             if name in found:
                 found[name] = int(rest[0]) / 1024
+        deleted = (proc / "maps").read_text().count("(deleted)")
     except OSError:
         pass
-    return found["RssAnon:"], found["RssFile:"]
+    return Memory(at, found["RssAnon:"], found["RssFile:"], found["Pss_File:"], deleted)
+
+
+def _rollup(proc: Path) -> list[str]:
+    """Return the lines of `proc`'s smaps_rollup (none on kernels without it)."""
+    try:
+        return (proc / "smaps_rollup").read_text().splitlines()[1:]
+    except OSError:
+        return []
+
+
+def growth(samples: list[Memory], kind: str) -> float:
+    """Return how fast memory `kind` grew over the second half of `samples`, in MiB/minute."""
+    half = [sample for sample in samples if sample.at >= samples[-1].at / 2]
+    if len(half) < 2:
+        return 0.0
+    fit = statistics.linear_regression(
+        [sample.at for sample in half], [getattr(sample, kind) for sample in half]
+    )
+    return fit.slope * 60
+
+
+def wait_until_serving(base: str) -> None:
+    """Wait until the server answers a search (which also opens its index).
+
+    Only refused connections are retried: the home page's counts take seconds on a big
+    archive, and probes given up on by timeout would pile up in the server's queue."""
+    deadline = time.monotonic() + START_WITHIN
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(base + "/search.json?q=", timeout=REQUEST_TIMEOUT)
+            return
+        except httpx.ConnectError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the server at {base} did not start within {START_WITHIN:.0f} s")
 
 
 def request_mix(rng: random.Random, words: list[str], ids: list[str]) -> tuple[str, str]:
@@ -187,14 +248,14 @@ async def drive(base: str, clients: int, seconds: float, writer: subprocess.Pope
 
 
 def percentile(values: list[float], share: float) -> float:
-    """Return the `share` percentile of `values`."""
+    """Return the `share` percentile of `values` (NaN for none)."""
+    if not values:
+        return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def report(
-    tally: Tally, delays: list[float], memory: list[tuple[float, float]], seconds: float
-) -> bool:
+def report(tally: Tally, delays: list[float], memory: list[Memory], seconds: float) -> bool:
     """Print the figures; return whether the run passed."""
     every = [took for values in tally.latencies.values() for took in values]
     print(f"{len(every):,} requests in {seconds:.0f} s: {len(every) / seconds:.1f} requests/s")
@@ -214,14 +275,33 @@ def report(
         f"commits: {len(delays)} batches, {len(seen)} visible within {VISIBLE_WITHIN:.0f} s"
         + (f" (median {statistics.median(seen):.2f} s, worst {max(seen):.2f} s)" if seen else "")
     )
-    quarter = max(1, len(memory) // 4)
-    for name, part in (("private", 0), ("file-mapped", 1)):
-        early = statistics.median(sample[part] for sample in memory[:quarter])
-        late = statistics.median(sample[part] for sample in memory[-quarter:])
-        print(f"server {name} memory: {early:.0f} MiB in the first quarter, {late:.0f} in the last")
-    passed = not errors and not tally.failures and delays and len(seen) == len(delays)
+    slope = report_memory(memory)
+    flat = slope <= MEMORY_SLOPE_LIMIT
+    print(
+        f"private memory {'flat' if flat else 'GROWING'}: {slope:+.1f} MiB/min over the second "
+        f"half (limit {MEMORY_SLOPE_LIMIT:.0f})"
+    )
+    passed = not errors and not tally.failures and delays and len(seen) == len(delays) and flat
     print("PASS" if passed else "FAIL")
     return bool(passed)
+
+
+def report_memory(memory: list[Memory]) -> float:
+    """Print the server's memory over the run; return the private memory's late growth."""
+    if not memory:
+        print("server memory: no samples")
+        return float("inf")
+    middle = min(memory, key=lambda sample: abs(sample.at - memory[-1].at / 2))
+    print(f"server memory (MiB) {'start':>7} {'half':>7} {'end':>7}  2nd half (MiB/min)")
+    for kind, name in KINDS.items():
+        start, half, end = (getattr(sample, kind) for sample in (memory[0], middle, memory[-1]))
+        slope = growth(memory, kind)
+        print(f"{name:19} {start:7.0f} {half:7.0f} {end:7.0f}  {slope:+7.1f}")
+    print(
+        f"mappings of deleted (merged away) files: at most {max(s.deleted for s in memory)}, "
+        f"{memory[-1].deleted} at the end"
+    )
+    return growth(memory, "private")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -256,15 +336,10 @@ def main(argv: list[str] | None = None) -> int:
         stdout=subprocess.DEVNULL,
     )
     writer = None
-    memory: list[tuple[float, float]] = []
+    memory: list[Memory] = []
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                httpx.get(base + "/", timeout=1.0)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        wait_until_serving(base)
         writer = subprocess.Popen(
             [sys.executable, "-c", WRITER, str(archive), str(args.seconds)],
             env=env,
@@ -274,8 +349,9 @@ def main(argv: list[str] | None = None) -> int:
 
         async def run() -> tuple[Tally, list[float]]:
             async def sample() -> None:
+                started = time.monotonic()
                 while True:
-                    memory.append(memory_mb(server.pid))
+                    memory.append(memory_mb(server.pid, time.monotonic() - started))
                     await asyncio.sleep(1.0)
 
             sampler = asyncio.create_task(sample())

@@ -173,9 +173,10 @@ class SegmentCache:
             return _SegmentArrays(reader)
         key = (segment.segment_id(), segment.deleted_count())
         with self._lock:
-            found = self._segments.get(key)
+            found = self._segments.pop(key, None)
             if found is None:
-                found = self._segments[key] = _SegmentArrays(reader)
-                while len(self._segments) > _CACHED_SEGMENTS:
-                    self._segments.pop(next(iter(self._segments)))
+                found = _SegmentArrays(reader)
+            self._segments[key] = found  # most recently used last: the first to go is stale
+            while len(self._segments) > _CACHED_SEGMENTS:
+                self._segments.pop(next(iter(self._segments)))
             return found

@@ -338,8 +338,8 @@ class NewsIndex:
 
     def count(self, q: str = "", **filters: str | Iterable[str]) -> int:
         """Return how many articles match `q` and `filters` (e.g. `source="VOA"`)."""
-        evaluator = self._evaluator()
-        return self._count(normalise(q), evaluator.mask(filter_query(filters)))
+        self._searcher()
+        return self._count(normalise(q), self._evaluator().mask(filter_query(filters)))
 
     def more_like_this(self, article_id: str, n: int = 10) -> list[Hit]:
         """Return up to `n` articles most like the one with `article_id` (its copies left out)."""
@@ -379,7 +379,8 @@ class NewsIndex:
 
     def _count(self, text: str, within: np.ndarray) -> int:
         """Return how many of the articles in mask `within` match query `text`."""
-        found = self._evaluator().match(self._parse(self._searcher(), text))
+        evaluator = self._evaluator()
+        found = evaluator.match(self._parse(evaluator.searcher, text))
         return int(np.count_nonzero(found.mask & within))
 
     def _hits(
@@ -437,8 +438,11 @@ class NewsIndex:
         return searcher
 
     def _evaluator(self) -> Evaluator:
-        """Return the calling thread's evaluator, over its up-to-date searcher."""
-        self._searcher()
+        """Return the calling thread's evaluator over the searcher its request began with: a
+        commit landing mid-request must not swap the segments under it (call `_searcher`
+        first; a thread that has not, gets the latest)."""
+        if getattr(self._local, "evaluator", None) is None:
+            self._searcher()
         return self._local.evaluator
 
     def get(self, article_id: str) -> Article:

@@ -8,13 +8,21 @@ shared memory map without a copy, and a refresh keeps the readers of unchanged s
 Whoosh's own `Searcher.refresh()` reuses readers but also keeps segments a merge has removed,
 so searches after a merge or rebuild counted articles twice; this keeps exactly the segments
 the current table of contents lists.
+
+Every reader and searcher of an index shares one schema object. Whoosh unpickles the schema
+anew from each table of contents, and a segment reader keeps the schema it was opened with for
+as long as the segment lives; each copy has analysers with caches of their own (analysed text
+chunks, stems), which filled up in every copy: a server's threads, refreshing after each
+commit, held one per thread and segment, and its memory grew by hundreds of MB.
 """
 
 from __future__ import annotations
 
 import io
+import threading
 import time
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from whoosh.filedb import structfile
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
@@ -22,6 +30,10 @@ from whoosh.searching import Searcher
 
 # A commit may delete the table of contents we are about to read, or a segment it lists.
 OPEN_ATTEMPTS = 10
+
+# index -> the fields of its schema, and the schema object all its searchers use.
+_SCHEMAS: WeakKeyDictionary[Any, tuple[Any, Any]] = WeakKeyDictionary()
+_SCHEMAS_LOCK = threading.Lock()
 
 
 def fresh_searcher(ix: Any, weighting: Any, previous: Any = None) -> Searcher:
@@ -34,10 +46,11 @@ def fresh_searcher(ix: Any, weighting: Any, previous: Any = None) -> Searcher:
         readers, opened = [], []
         try:
             toc = ix._read_toc()
+            schema = _shared_schema(ix, toc.schema)
             for segment in toc.segments:
                 reader = old.get(_key(segment))
                 if reader is None:
-                    reader = SegmentReader(ix.storage, toc.schema, segment, toc.generation)
+                    reader = SegmentReader(ix.storage, schema, segment, toc.generation)
                     opened.append(reader)
                 readers.append(reader)
         except OSError:
@@ -50,10 +63,29 @@ def fresh_searcher(ix: Any, weighting: Any, previous: Any = None) -> Searcher:
             if id(reader) not in kept:
                 reader.close()
         combined = (
-            MultiReader(readers, generation=toc.generation) if readers else EmptyReader(toc.schema)
+            MultiReader(readers, generation=toc.generation) if readers else EmptyReader(schema)
         )
         return Searcher(combined, weighting=weighting, fromindex=ix)
     raise OSError(f"could not open the index in {ix.storage}: it kept changing while opened")
+
+
+def _shared_schema(ix: Any, schema: Any) -> Any:
+    """Return the schema object every searcher of `ix` uses: the one it used before while the
+    index has the same fields as `schema` (just read), else `schema`."""
+    fields = _fields(schema)
+    with _SCHEMAS_LOCK:
+        known = _SCHEMAS.get(ix)
+        if known is None or known[0] != fields:
+            known = _SCHEMAS[ix] = (fields, schema)
+        return known[1]
+
+
+def _fields(schema: Any) -> list[tuple[str, str, str, str]]:
+    """Return each field's name, type, posting format and analyser type."""
+    return [
+        (name, type(field).__name__, type(field.format).__name__, type(field.analyzer).__name__)
+        for name, field in schema.items()
+    ]
 
 
 def _key(segment: Any) -> tuple[str, int] | None:
