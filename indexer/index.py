@@ -258,9 +258,7 @@ class NewsIndex:
             with write_failures(self.path):
                 note_writer(self.path)
                 yield writer
-                writer.commit(
-                    optimize=optimize, **({"mergetype": mergetype} if mergetype else {})
-                )
+                writer.commit(optimize=optimize, **({"mergetype": mergetype} if mergetype else {}))
         except BaseException:
             if not writer.is_closed:
                 writer.cancel()
