@@ -13,7 +13,6 @@ from indexer.errors import QueryError
 from indexer.schema import FACET_FIELDS
 
 SORTS = ("relevance", "newest", "oldest")
-MAX_MONTH_TERMS = 36
 # Filter names people use beside the facet names (the web page's `author=`, `tag=`).
 FILTER_ALIASES = {"author": "authors", "tag": "tags"}
 _PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
@@ -63,18 +62,7 @@ def filter_parts(
 
 
 def _date_range(start: datetime | None, end: datetime | None) -> Query:
-    """Return the query for a publication date range: whole years or months as a few term
-    lookups in the `year` or `month` field (far cheaper than a numeric range), else a range."""
-    if start and end and start.time() == time.min and end.time() == time.max:
-        last_of_month = end.day == calendar.monthrange(end.year, end.month)[1]
-        if start.day == 1 and last_of_month:
-            if (start.month, end.month) == (1, 12):
-                years = range(start.year, end.year + 1)
-                return Or([Term("year", f"{year:04d}") for year in years])
-            first, last = start.year * 12 + start.month - 1, end.year * 12 + end.month - 1
-            if last - first < MAX_MONTH_TERMS:
-                months = (f"{n // 12:04d}-{n % 12 + 1:02d}" for n in range(first, last + 1))
-                return Or([Term("month", month) for month in months])
+    """Return the query for a publication date range (read on the date column)."""
     return DateRange("published", start, end)
 
 
