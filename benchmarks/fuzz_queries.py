@@ -7,7 +7,9 @@ Builds queries from the grammar's pieces (words in several scripts, balanced and
 published:[A TO B] with good and bad dates, wildcards, fuzzy words, ^boosts, punctuation, very
 long words) and from random text, each with random filters, dates, sort and page, and runs them
 through `NewsIndex.search` for `--seconds`. Prints queries/s, the slowest queries and every
-exception other than `QueryError`; exits 1 if a query raised one or took over MAX_SECONDS.
+exception other than `QueryError`; exits 1 if a query raised one or took over MAX_SECONDS
+twice (a query over it is run once more: on a shared machine, a busy moment is not a slow
+query).
 Searches run in a worker process, killed and restarted when a query outlives HANG_SECONDS.
 tests/indexer/test_query_fuzz.py drives the same generators with hypothesis.
 """
@@ -231,7 +233,8 @@ class Report:
 
     queries: int = 0
     rejected: int = 0  # raised QueryError
-    over: int = 0  # took over MAX_SECONDS
+    over: int = 0  # took over MAX_SECONDS, and again when run once more
+    passing_slowness: int = 0  # took over MAX_SECONDS once, not when run again
     slowest: list[tuple[float, str, str]] = field(default_factory=list)  # (s, query, options)
     problems: list[tuple[str, str, str]] = field(default_factory=list)  # (query, options, what)
 
@@ -301,11 +304,18 @@ def fuzz(archive: Path, seconds: float, seed: int) -> Report:
     while time.monotonic() < deadline:
         query, options = random_query(rng), search_options(rng)
         took, rejected, found = worker.search(query, options)
+        if not worker.process.is_alive():
+            worker = Worker(archive)
+        if took > MAX_SECONDS:
+            # Once more, to tell a slow query from a busy machine: only slow twice counts.
+            again, rejected, found = worker.search(query, options)
+            report.passing_slowness += again <= MAX_SECONDS
+            took = min(took, again)
+            if not worker.process.is_alive():
+                worker = Worker(archive)
         report.add(took, query, options, rejected)
         if found is not None:
             report.problems.append((query, _shown(options), found))
-        if not worker.process.is_alive():
-            worker = Worker(archive)
     worker.conn.send(None)
     worker.stop()
     return report
@@ -335,7 +345,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"slowest {len(report.slowest)}:")
     for took, query, options in sorted(report.slowest, reverse=True):
         print(f"  {took:8.3f} s  {_short(query)}" + (f"  [{options}]" if options else ""))
-    print(f"{report.over:,} queries over {MAX_SECONDS:.0f} s, {len(report.problems):,} problems")
+    print(
+        f"{report.over:,} queries over {MAX_SECONDS:.0f} s (twice), "
+        f"{report.passing_slowness:,} over it once only, {len(report.problems):,} problems"
+    )
     kinds: dict[str, list[tuple[str, str, str]]] = {}
     for query, options, found in report.problems:  # grouped by their last traceback line
         kinds.setdefault(found.rstrip().splitlines()[-1], []).append((query, options, found))

@@ -56,9 +56,13 @@ class Evaluator:
         self.size = columns.size
         self._filters: OrderedDict[str, np.ndarray] = OrderedDict()
         self._averages: dict[str, float] = {}
+        # The words each wildcard of the current search stands for (read once, checked first).
+        self._expansions: dict[str, list[Any]] = {}
 
     def match(self, query: wq.Query) -> Match:
         """Return the live articles matching `query`, scored."""
+        self._expansions.clear()
+        self.check_expansions(query)
         found = self._match(query)
         found.mask &= self.columns.live
         return found
@@ -149,21 +153,37 @@ class Evaluator:
     def _expanded(self, query: wq.MultiTerm) -> Match:
         """Match a prefix*, wildcard or fuzzy~ term as the words it stands for, each scored as a
         term and summed (Whoosh's own reading), refusing one that stands for too many."""
-        words = list(islice(query._btexts(self.searcher.reader()), MAX_EXPANSION + 1))
+        field = query.field()
+        found = self._empty(0)
+        for word in self._expansion(query):
+            docs, weights, _values = self._postings(field, word)
+            if len(docs):  # summed in place: a Match per word cost three full arrays each
+                found.mask[docs] = True
+                found.score[docs] += self._bm25(field, docs, weights, len(docs)) * query.boost
+        # As Whoosh's matcher for it counts: one matching term, none for coordination.
+        found.hits = found.mask.astype(np.int32)
+        return found
+
+    def _expansion(self, query: wq.MultiTerm) -> list[Any]:
+        """Return the words `query` stands for; QueryError past MAX_EXPANSION."""
+        key = repr(query)
+        words = self._expansions.get(key)
+        if words is None:
+            words = list(islice(query._btexts(self.searcher.reader()), MAX_EXPANSION + 1))
+            self._expansions[key] = words
         if len(words) > MAX_EXPANSION:
             raise QueryError(
                 f"{query} stands for more than {MAX_EXPANSION:,} different words: "
                 "give more letters before the * or ?, or leave the wildcard out."
             )
-        field = query.field()
-        parts = [self._term(wq.Term(field, word, boost=query.boost)) for word in words if word]
-        if not parts:
-            return self._empty(0)
-        found = self._union(parts)
-        # As Whoosh's matcher for it counts: one matching term, none for coordination.
-        found.hits = found.mask.astype(np.int32)
-        found.terms = 0
-        return found
+        return [word for word in words if word]
+
+    def check_expansions(self, query: wq.Query) -> None:
+        """Raise QueryError now if a wildcard or fuzzy part of `query` stands for too many
+        words, before any posting is read for the others."""
+        for part in query.leaves():
+            if isinstance(part, wq.MultiTerm):
+                self._expansion(part)
 
     def _term(self, query: wq.Term) -> Match:
         docs, weights, _values = self._postings(query.fieldname, query.text)
