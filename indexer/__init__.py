@@ -1,5 +1,6 @@
 """The archive's Whoosh index, its article store, and the Python query API."""
 
+from indexer.backends import Backend
 from indexer.errors import (
     ArchiveLockedError,
     ArchiveNotFoundError,
@@ -7,6 +8,7 @@ from indexer.errors import (
     ArchiveReadOnlyError,
     ArchiveWriteError,
     ArticleNotFoundError,
+    BackendUnavailableError,
     IndexerError,
     IndexingFailedError,
     QueryError,
@@ -25,6 +27,8 @@ __all__ = [
     "ArchiveReadOnlyError",
     "ArchiveWriteError",
     "ArticleNotFoundError",
+    "Backend",
+    "BackendUnavailableError",
     "Hit",
     "IndexerError",
     "IndexingFailedError",

@@ -39,3 +39,7 @@ class ArticleNotFoundError(IndexerError, KeyError):
 
 class IndexingFailedError(IndexerError):
     """An indexing process died; nothing of its batch was committed."""
+
+
+class BackendUnavailableError(IndexerError):
+    """The search backend (a Typesense cluster) did not answer or refused the request."""

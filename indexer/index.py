@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -24,6 +24,7 @@ from whoosh.writing import CLEAR
 
 from crawler import Article
 from indexer import paging, postings, snippets
+from indexer.backends import Backend
 from indexer.bulkwrite import BulkWriter, FastSegmentWriter
 from indexer.columns import Columns, SegmentCache
 from indexer.dupes import Sketches, bands, fingerprint, is_near_duplicate
@@ -33,6 +34,7 @@ from indexer.errors import (
     ArchiveOutdatedError,
     ArchiveReadOnlyError,
     ArticleNotFoundError,
+    BackendUnavailableError,
     QueryError,
 )
 from indexer.facets import ordered as ordered_counts
@@ -53,6 +55,9 @@ from indexer.store import STORE_FILE, ArticleStore
 from indexer.suggest import suggest
 from indexer.writefailures import write_failures
 from indexer.writers import forget_writer, note_writer, writer_note
+
+if TYPE_CHECKING:
+    from indexer.typesense_backend import TypesenseIndex
 
 logger = logging.getLogger(__name__)
 
@@ -110,12 +115,20 @@ class NewsIndex:
         *,
         upgrade: bool = False,
         readonly: bool = False,
-    ) -> NewsIndex:
+        backend: Backend | None = None,
+    ) -> NewsIndex | TypesenseIndex:
         """Open the archive in folder `path`; with `create`, make it if it does not exist.
 
         An index built by an older version opens only with `upgrade` (to `rebuild` it). One
-        opened `readonly` refuses every write (the web server opens archives so).
+        opened `readonly` refuses every write (the web server opens archives so). `backend`
+        (default: `Backend.chosen()`, from the environment) may name a Typesense cluster:
+        a `TypesenseIndex` with the same methods is returned, over the same article store.
         """
+        backend = backend or Backend.chosen()
+        if backend.kind == "typesense":
+            return _typesense_index().open(
+                path, create, nodes=backend.nodes, api_key=backend.api_key, readonly=readonly
+            )
         path = Path(path)
         index_dir = path / INDEX_DIR
         if whoosh_index.exists_in(index_dir):
@@ -502,6 +515,18 @@ def _both(mask: np.ndarray, others: Iterable[np.ndarray]) -> np.ndarray:
 def _others(masks: dict[str, np.ndarray], field: str) -> list[np.ndarray]:
     """Return the filter masks of every field but `field`."""
     return [mask for name, mask in masks.items() if name != field]
+
+
+def _typesense_index() -> type[TypesenseIndex]:
+    """Return the Typesense backend's class (its client is an optional dependency)."""
+    try:
+        from indexer.typesense_backend import TypesenseIndex
+    except ImportError as exc:
+        raise BackendUnavailableError(
+            f"The typesense backend needs its client ({exc}): "
+            "pip install 'newsarchive[cluster]'."
+        ) from exc
+    return TypesenseIndex
 
 
 class _Copies:

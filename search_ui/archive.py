@@ -38,7 +38,11 @@ def get_index() -> NewsIndex:
     state: _ArchiveState = current_app.extensions[EXTENSION]
     with state.lock:
         if state.index is None:
-            state.index = NewsIndex.open(current_app.config["ARCHIVE"], readonly=True)
+            state.index = NewsIndex.open(
+                current_app.config["ARCHIVE"],
+                readonly=True,
+                backend=current_app.config.get("BACKEND"),  # None: from the environment
+            )
         return state.index
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from crawler import Article
 from indexer import NewsIndex
+from tests.indexer.typesense_cluster import Cluster
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_ARCHIVE = REPO / "sample_archive"
@@ -181,3 +182,15 @@ def site() -> Iterator[Site]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def typesense_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """A running three-node Typesense cluster on 127.0.0.1, started once per session (the test
+    fails with the servers' logs if it cannot start)."""
+    cluster = Cluster.create(tmp_path_factory.mktemp("typesense"))
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
