@@ -174,7 +174,12 @@ class Crawler:
     """Runs crawls into one archive folder (frontier, fetch log, WARC files and the capture
     index live there)."""
 
-    def __init__(self, archive: Path, options: CrawlOptions | None = None) -> None:
+    def __init__(
+        self,
+        archive: Path,
+        options: CrawlOptions | None = None,
+        extractors: Extractors | None = None,
+    ) -> None:
         self.archive = Path(archive)
         self.options = options or CrawlOptions()
         self.stats = CrawlStats()
@@ -183,7 +188,8 @@ class Crawler:
         self.frontier = Frontier(self.archive / FRONTIER_FILE)
         self.warc = WarcWriter(self.archive / WARC_DIR)
         self.captures = CaptureIndex(self.archive / CAPTURES_FILE)
-        self.extractors = Extractors(self.options.processes)
+        # Others (a Dask cluster's) may read the pages; by default, local worker processes.
+        self.extractors = extractors or Extractors(self.options.processes)
         self._fetcher: Fetcher | None = None
 
     def run(self, sources: list[str], commit: Commit) -> Iterator[Outcome]:

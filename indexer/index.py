@@ -172,6 +172,8 @@ class NewsIndex:
         total = AddCounts()
         iterator = iter(articles)
         while batch := list(islice(iterator, batch_size)):
+            # One id twice in a batch (two captures of a page): the later version stands.
+            batch = list({article.id: article for article in batch}.values())
             copies = _Copies(self._searcher())
             options = BULK_OPTIONS if len(batch) > BULK_BATCH else {}
             with self._writing(**options) as writer:

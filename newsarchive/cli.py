@@ -6,9 +6,11 @@ import html
 import json
 import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -20,6 +22,9 @@ from indexer import DEFAULT_FACETS, SORTS, IndexerError, NewsIndex, SearchResult
 from indexer.writefailures import write_failures
 from newsarchive import ingest
 from newsarchive.progress import CrawlProgress
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 DEFAULT_ARCHIVE = "index_data"
 SAMPLE_ARCHIVE = Path(__file__).resolve().parent.parent / "sample_archive"
@@ -38,6 +43,18 @@ processes_option = click.option(
     default=PROCESSES,
     show_default="one per CPU",
     help="Worker processes extracting articles (0: extract in the crawl's own process).",
+)
+dask_workers_option = click.option(
+    "--dask-workers",
+    type=click.IntRange(1, 1024),
+    help="Extract pages of folders, WARC files and --reextract on a local Dask cluster of N "
+    "worker processes (needs the `cluster` extra). Live sites are still fetched and read here.",
+)
+scheduler_option = click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Like --dask-workers, on the existing Dask cluster at ADDRESS (tcp://host:8786; its "
+    "workers need newsarchive installed).",
 )
 
 
@@ -103,6 +120,8 @@ def cli(verbose: int) -> None:
     help="Pages fetched at once (from different hosts).",
 )
 @processes_option
+@dask_workers_option
+@scheduler_option
 @click.option("--contact", help="A URL or e-mail for site owners, added to the user agent.")
 @click.option(
     "--allow-private",
@@ -127,17 +146,47 @@ def crawl(sources: tuple[str, ...], archive: Path, **options: Any) -> None:
     """Crawl SOURCES into the archive: folders of saved pages, WARC/ARC files, or http(s)
     URLs (a site to crawl politely, a sitemap, a feed, or with --single one page)."""
     quiet, json_log = options.pop("quiet"), options.pop("json_log")
-    _crawl(list(sources), archive, crawl_options_from(**options), quiet=quiet, json_log=json_log)
+    dask_workers, scheduler = options.pop("dask_workers"), options.pop("scheduler")
+    _crawl(
+        list(sources),
+        archive,
+        crawl_options_from(**options),
+        quiet=quiet,
+        json_log=json_log,
+        dask_workers=dask_workers,
+        scheduler=scheduler,
+    )
 
 
 def _crawl(
-    sources: list[str], archive: Path, options: CrawlOptions, *, quiet: bool, json_log: bool
+    sources: list[str],
+    archive: Path,
+    options: CrawlOptions,
+    *,
+    quiet: bool,
+    json_log: bool,
+    dask_workers: int | None = None,
+    scheduler: str | None = None,
 ) -> None:
     try:
         for source in sources:
             check_source(source)  # bad sources fail here, before an archive is made
     except CrawlerError as exc:
         raise CommandError(str(exc)) from exc
+    with _dask(dask_workers, scheduler) as client:
+        _crawl_with(sources, archive, options, quiet=quiet, json_log=json_log, client=client)
+
+
+def _crawl_with(
+    sources: list[str],
+    archive: Path,
+    options: CrawlOptions,
+    *,
+    quiet: bool,
+    json_log: bool,
+    client: Client | None,
+) -> None:
+    """Crawl `sources` into `archive`, extracting local pages on `client`'s cluster if given."""
     progress = CrawlProgress(local_page_count(sources), enabled=not quiet)
 
     def heard(outcome: Outcome, stats: CrawlStats) -> None:
@@ -148,7 +197,7 @@ def _crawl(
     with _open(archive, create=True) as index:
         try:
             with write_failures(archive):  # the crawl's own files: pages kept, frontier
-                result = ingest.crawl(sources, index, options, on_outcome=heard)
+                result = ingest.crawl(sources, index, options, on_outcome=heard, client=client)
         except (CrawlerError, IndexerError) as exc:
             raise CommandError(str(exc)) from exc
         progress.finish(result.stats)
@@ -218,12 +267,25 @@ def outcome_record(outcome: Outcome) -> dict[str, str]:
     help="First extract every page kept in the archive's WARC files again.",
 )
 @processes_option
-def reindex(archive: Path, reextract: bool, processes: int) -> None:
+@dask_workers_option
+@scheduler_option
+def reindex(
+    archive: Path,
+    reextract: bool,
+    processes: int,
+    dask_workers: int | None,
+    scheduler: str | None,
+) -> None:
     """Rebuild the search index from the archive's article store (no network)."""
-    with _open(archive, create=NewsIndex.has_store(archive), upgrade=True) as index:
+    if (dask_workers or scheduler) and not reextract:
+        raise click.UsageError("--dask-workers and --scheduler go with --reextract.")
+    with (
+        _dask(dask_workers, scheduler) as client,
+        _open(archive, create=NewsIndex.has_store(archive), upgrade=True) as index,
+    ):
         try:
             if reextract:
-                result = ingest.reextract(index, processes=processes)
+                result = ingest.reextract(index, processes=processes, client=client)
                 click.echo(
                     f"Re-extracted {result.counts.new + result.counts.replaced} articles "
                     f"({result.counts.new} new, {len(result.skipped)} pages skipped, "
@@ -233,6 +295,29 @@ def reindex(archive: Path, reextract: bool, processes: int) -> None:
         except IndexerError as exc:
             raise CommandError(str(exc)) from exc
         click.echo(f"Reindexed {count} articles in {archive}")
+
+
+@contextmanager
+def _dask(workers: int | None, scheduler: str | None) -> Iterator[Client | None]:
+    """Yield a Client of the Dask cluster the options ask for (None: extract locally)."""
+    if workers and scheduler:
+        raise click.UsageError("Give --dask-workers or --scheduler, not both.")
+    if not (workers or scheduler):
+        yield None
+        return
+    try:
+        from crawler.dask_workers import dask_client
+    except ImportError as exc:
+        raise CommandError(
+            f"Dask is not installed ({exc}); install it with: pip install 'newsarchive[cluster]'"
+        ) from exc
+    # Dask logs at INFO; show its lines only as verbose as ours (-v).
+    logging.getLogger("distributed").setLevel(logging.getLogger().level)
+    try:
+        with dask_client(workers or 0, scheduler) as client:
+            yield client
+    except CrawlerError as exc:
+        raise CommandError(str(exc)) from exc
 
 
 @cli.command()

@@ -149,6 +149,18 @@ def test_readding_an_article_replaces_it(fresh: NewsIndex, articles: list[Articl
     assert [hit.title for hit in fresh.search("river").hits] == ["River floods farmland: update"]
 
 
+def test_two_versions_in_one_batch_leave_the_later(
+    fresh: NewsIndex, articles: list[Article]
+) -> None:
+    first = dataclasses.replace(articles[2], title="River floods farmland: first capture")
+    later = dataclasses.replace(articles[2], title="River floods farmland: later capture")
+    fresh.add([first, later])
+    assert len(fresh) == len(articles)
+    results = fresh.search("river", collapse=False)
+    assert [hit.title for hit in results.hits] == ["River floods farmland: later capture"]
+    assert results.total == 1
+
+
 def test_delete_removes_from_index_and_store(fresh: NewsIndex, articles: list[Article]) -> None:
     fresh.delete(articles[0].id)
     assert fresh.search("peroxide").total == 0
