@@ -18,7 +18,8 @@ from crawler import CrawlerError
 from crawler.crawl import CrawlOptions, CrawlStats, Outcome, check_source, local_page_count
 from crawler.fetch import FetchPolicy, user_agent
 from crawler.workers import PROCESSES
-from indexer import DEFAULT_FACETS, SORTS, IndexerError, NewsIndex, SearchResults
+from indexer import DEFAULT_FACETS, SORTS, Backend, IndexerError, NewsIndex, SearchResults
+from indexer.backends import BACKENDS, ENV_API_KEY, ENV_BACKEND, ENV_NODES
 from indexer.writefailures import write_failures
 from newsarchive import ingest
 from newsarchive.progress import CrawlProgress
@@ -66,7 +67,9 @@ def _open(
     archive: Path, create: bool = False, upgrade: bool = False, readonly: bool = False
 ) -> NewsIndex:
     try:
-        return NewsIndex.open(archive, create=create, upgrade=upgrade, readonly=readonly)
+        return NewsIndex.open(
+            archive, create=create, upgrade=upgrade, readonly=readonly, backend=_backend()
+        )
     except IndexerError as exc:
         raise CommandError(str(exc)) from exc
 
@@ -74,10 +77,32 @@ def _open(
 @click.group()
 @click.version_option(package_name="newsarchive")
 @click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug).")
-def cli(verbose: int) -> None:
+@click.option(
+    "--backend",
+    type=click.Choice(BACKENDS),
+    help=f"Search backend: the embedded whoosh index (default) or a typesense cluster "
+    f"(or ${ENV_BACKEND}).",
+)
+@click.option(
+    "--nodes", metavar="HOST:PORT,...", help=f"The Typesense cluster's nodes (or ${ENV_NODES})."
+)
+@click.option("--api-key", help=f"The Typesense cluster's API key (or ${ENV_API_KEY}).")
+@click.pass_context
+def cli(
+    ctx: click.Context, verbose: int, backend: str | None, nodes: str | None, api_key: str | None
+) -> None:
     """newsarchive: crawl news pages, index them, search them."""
     level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        ctx.obj = Backend.chosen(backend, nodes, api_key)
+    except IndexerError as exc:
+        raise CommandError(str(exc)) from exc
+
+
+def _backend() -> Backend:
+    """Return the search backend the command line (or the environment) chose."""
+    return click.get_current_context().find_root().obj or Backend()
 
 
 @cli.command()
@@ -408,7 +433,7 @@ def _serve(archive: Path, host: str, port: int, threads: int) -> None:
 
     from search_ui import create_app
 
-    app = create_app({"ARCHIVE": str(archive)})
+    app = create_app({"ARCHIVE": str(archive), "BACKEND": _backend()})
     click.echo(f"Serving {archive} at http://{host}:{port}/ (Ctrl-C to stop)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="newsarchive")
 
