@@ -13,15 +13,19 @@ BACKENDS = ("whoosh", "typesense")
 ENV_BACKEND = "NEWSARCHIVE_BACKEND"
 ENV_NODES = "NEWSARCHIVE_TYPESENSE_NODES"
 ENV_API_KEY = "NEWSARCHIVE_TYPESENSE_API_KEY"
+ENV_COLLECTION = "NEWSARCHIVE_TYPESENSE_COLLECTION"
+DEFAULT_COLLECTION = "newsarchive"
 
 
 @dataclass(frozen=True)
 class Backend:
-    """A search backend: its kind and, for Typesense, the cluster's nodes and API key."""
+    """A search backend: its kind and, for Typesense, the cluster's nodes, API key and the
+    collection (one per archive, so that several archives can share a cluster)."""
 
     kind: str = "whoosh"
     nodes: tuple[str, ...] = ()
     api_key: str = ""
+    collection: str = DEFAULT_COLLECTION
 
     @classmethod
     def chosen(
@@ -29,6 +33,7 @@ class Backend:
         kind: str | None = None,
         nodes: str | None = None,
         api_key: str | None = None,
+        collection: str | None = None,
         environ: Mapping[str, str] = os.environ,
     ) -> Backend:
         """Return the backend the arguments name, else the environment's, else Whoosh."""
@@ -48,4 +53,5 @@ class Backend:
                 f"host:port,host:port,... and --api-key KEY (or set {ENV_NODES} and "
                 f"{ENV_API_KEY})."
             )
-        return cls(kind, found, key)
+        name = collection or environ.get(ENV_COLLECTION) or DEFAULT_COLLECTION
+        return cls(kind, found, key, name)

@@ -127,7 +127,12 @@ class NewsIndex:
         backend = backend or Backend.chosen()
         if backend.kind == "typesense":
             return _typesense_index().open(
-                path, create, nodes=backend.nodes, api_key=backend.api_key, readonly=readonly
+                path,
+                create,
+                nodes=backend.nodes,
+                api_key=backend.api_key,
+                collection=backend.collection,
+                readonly=readonly,
             )
         path = Path(path)
         index_dir = path / INDEX_DIR
@@ -525,8 +530,7 @@ def _typesense_index() -> type[TypesenseIndex]:
         from indexer.typesense_backend import TypesenseIndex
     except ImportError as exc:
         raise BackendUnavailableError(
-            f"The typesense backend needs its client ({exc}): "
-            "pip install 'newsarchive[cluster]'."
+            f"The typesense backend needs its client ({exc}): pip install 'newsarchive[cluster]'."
         ) from exc
     return TypesenseIndex
 

@@ -26,6 +26,7 @@ from typesense import exceptions as ts
 from whoosh.analysis import STOP_WORDS
 
 from crawler import Article
+from indexer.backends import DEFAULT_COLLECTION
 from indexer.dupes import Sketches, bands, fingerprint, is_near_duplicate, words
 from indexer.errors import (
     ArchiveNotFoundError,
@@ -56,7 +57,6 @@ from indexer.typesense_schema import (
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-DEFAULT_COLLECTION = "newsarchive"
 MORE_LIKE_TERMS = 12
 MORE_LIKE_CANDIDATES = 40
 MORE_LIKE_HITS = 100  # read per key word
@@ -151,7 +151,9 @@ class TypesenseIndex:
                     f"No collection {collection!r} in the Typesense cluster at "
                     f"{', '.join(index.nodes)}: {hint}."
                 )
-            index._swap_in(index._new_collection())
+            created = index._new_collection()
+            index._swap_in(created)
+            index._settle_alias(created)
             index._settle([], present=True)
         return index
 
@@ -216,7 +218,7 @@ class TypesenseIndex:
             count += len(batch)
         old = self._target()
         self._swap_in(name)
-        self._settle([], present=True)
+        self._settle_alias(name)
         if old and old != name:
             self._write(lambda: _collection(self._client, old).delete())
         return count
@@ -320,6 +322,25 @@ class TypesenseIndex:
                 time.sleep(0.05)
         if pending:
             logger.warning("%d Typesense nodes have not applied a write yet", len(pending))
+
+    def _settle_alias(self, name: str) -> None:
+        """Wait until every reachable node points the alias at collection `name`, so that no
+        search lands on the collection about to be dropped."""
+        self._until_every_node(
+            lambda client: client.aliases[self.collection].retrieve()["collection_name"] == name
+        )
+
+    def _until_every_node(self, done: Callable[[typesense.Client], bool]) -> None:
+        """Wait until `done(node_client)` holds on every node that answers (a schema change
+        reaches the followers a moment after the leader)."""
+        deadline = time.monotonic() + REPLICATION_WAIT
+        pending = list(self._node_clients)
+        while pending and time.monotonic() < deadline:
+            pending = [client for client in pending if not _holds(done, client)]
+            if pending:
+                time.sleep(0.05)
+        if pending:
+            logger.warning("%d Typesense nodes have not applied a change yet", len(pending))
 
     def _check_writable(self) -> None:
         if self.readonly:
@@ -642,6 +663,7 @@ class TypesenseIndex:
         """Create and return a new, empty collection for the alias to point to."""
         name = f"{self.collection}_{time.time_ns()}"
         self._write(lambda: self._client.collections.create(collection_schema(name)))
+        self._until_every_node(lambda client: _collection(client, name).retrieve() is not None)
         return name
 
     def _swap_in(self, name: str) -> None:
@@ -682,6 +704,17 @@ def _collection(client: typesense.Client, name: str) -> Any:
         # The client builds a collection's deprecated overrides API on creation, warning.
         warnings.simplefilter("ignore", DeprecationWarning)
         return client.collections[name]
+
+
+def _holds(done: Callable[[typesense.Client], bool], client: typesense.Client) -> bool:
+    """Return `done(client)`: False while the node lacks the object, True if it does not
+    answer (it catches up when it comes back)."""
+    try:
+        return done(client)
+    except ts.ObjectNotFound:
+        return False
+    except (ts.TypesenseClientError, httpx.HTTPError):
+        return True
 
 
 def _search_error(result: dict[str, Any]) -> Exception:

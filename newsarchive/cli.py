@@ -19,7 +19,14 @@ from crawler.crawl import CrawlOptions, CrawlStats, Outcome, check_source, local
 from crawler.fetch import FetchPolicy, user_agent
 from crawler.workers import PROCESSES
 from indexer import DEFAULT_FACETS, SORTS, Backend, IndexerError, NewsIndex, SearchResults
-from indexer.backends import BACKENDS, ENV_API_KEY, ENV_BACKEND, ENV_NODES
+from indexer.backends import (
+    BACKENDS,
+    DEFAULT_COLLECTION,
+    ENV_API_KEY,
+    ENV_BACKEND,
+    ENV_COLLECTION,
+    ENV_NODES,
+)
 from indexer.writefailures import write_failures
 from newsarchive import ingest
 from newsarchive.progress import CrawlProgress
@@ -87,15 +94,25 @@ def _open(
     "--nodes", metavar="HOST:PORT,...", help=f"The Typesense cluster's nodes (or ${ENV_NODES})."
 )
 @click.option("--api-key", help=f"The Typesense cluster's API key (or ${ENV_API_KEY}).")
+@click.option(
+    "--collection",
+    help=f"The archive's Typesense collection (or ${ENV_COLLECTION}; default "
+    f"{DEFAULT_COLLECTION}): one per archive sharing a cluster.",
+)
 @click.pass_context
 def cli(
-    ctx: click.Context, verbose: int, backend: str | None, nodes: str | None, api_key: str | None
+    ctx: click.Context,
+    verbose: int,
+    backend: str | None,
+    nodes: str | None,
+    api_key: str | None,
+    collection: str | None,
 ) -> None:
     """newsarchive: crawl news pages, index them, search them."""
     level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     try:
-        ctx.obj = Backend.chosen(backend, nodes, api_key)
+        ctx.obj = Backend.chosen(backend, nodes, api_key, collection)
     except IndexerError as exc:
         raise CommandError(str(exc)) from exc
 

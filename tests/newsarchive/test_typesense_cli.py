@@ -18,7 +18,7 @@ def test_crawl_search_stats_and_reindex_on_a_cluster(
     pages = tmp_path / "pages"
     shutil.copytree(SAMPLE_ARCHIVE / "wikinews", pages)
     cluster = ["--backend", "typesense", "--nodes", ",".join(typesense_cluster.addresses)]
-    cluster += ["--api-key", API_KEY]
+    cluster += ["--api-key", API_KEY, "--collection", "cli"]
     embedded, clustered = tmp_path / "embedded", tmp_path / "clustered"
     run("crawl", str(pages), "--archive", str(embedded), "--quiet")
     crawled = run(*cluster, "crawl", str(pages), "--archive", str(clustered), "--quiet")

@@ -22,9 +22,9 @@ def test_search_page_and_api_on_a_typesense_cluster(
     make_app: Callable[..., Flask],
     tmp_path: Path,
 ) -> None:
-    backend = Backend("typesense", tuple(typesense_cluster.addresses), API_KEY)
+    backend = Backend("typesense", tuple(typesense_cluster.addresses), API_KEY, "web")
     with TypesenseIndex.open(
-        tmp_path, create=True, nodes=backend.nodes, api_key=API_KEY
+        tmp_path, create=True, nodes=backend.nodes, api_key=API_KEY, collection="web"
     ) as index:
         index.add(articles)
     app = make_app(tmp_path, TESTING=False, BACKEND=backend)
