@@ -27,7 +27,7 @@ from indexer import paging, postings, snippets
 from indexer.backends import Backend
 from indexer.bulkwrite import BulkWriter, FastSegmentWriter
 from indexer.columns import Columns, SegmentCache
-from indexer.dupes import Sketches, bands, fingerprint, is_near_duplicate
+from indexer.dupes import Sketches, bands, fingerprint
 from indexer.errors import (
     ArchiveLockedError,
     ArchiveNotFoundError,
@@ -65,8 +65,6 @@ INDEX_DIR = "index"
 MAX_PER_PAGE = 100
 DEFAULT_FACETS = ("source", "section", "authors", "language", "year")
 MORE_LIKE_TERMS = 12
-# Near-duplicate candidates read per article: more share a band only in a flood of copies.
-DUPLICATE_CANDIDATES = 20
 WRITE_LOCK_TIMEOUT = 30.0
 BULK_BATCH = 1000
 # Bulk loads index articles in one process per CPU, each writing segments of its own.
@@ -106,6 +104,7 @@ class NewsIndex:
         self._store = store
         self._local = threading.local()
         self._segments = SegmentCache()
+        self._sketches: tuple[int, Sketches] | None = None  # (index generation, sketches)
 
     @classmethod
     def open(
@@ -179,14 +178,34 @@ class NewsIndex:
         while batch := list(islice(iterator, batch_size)):
             # One id twice in a batch (two captures of a page): the later version stands.
             batch = list({article.id: article for article in batch}.values())
-            copies = _Copies(self._searcher())
+            copies = _Copies(self._indexed_sketches())
             options = BULK_OPTIONS if len(batch) > BULK_BATCH else {}
-            with self._writing(**options) as writer:
-                # The store takes each article as the writer does, in one transaction committed
-                # before the index's: its work overlaps the writer's instead of preceding it.
-                new, replaced = self._store.put(copies.feed(writer, batch))
+            try:
+                with self._writing(**options) as writer:
+                    # The store takes each article as the writer does, in one transaction
+                    # committed before the index's: its work overlaps the writer's.
+                    new, replaced = self._store.put(copies.feed(writer, batch))
+            except BaseException:
+                self._sketches = None  # it holds the batch that was not committed
+                raise
+            # The index now holds what the sketches hold, unless another process wrote too.
+            self._sketches = (self._ix.latest_generation(), copies.sketches)
             total += AddCounts(new, replaced)
         return total
+
+    def _indexed_sketches(self) -> Sketches:
+        """Return the near-duplicate sketches of every indexed article, read once and kept
+        while only this archive object writes (looking copies up in the index, band by band,
+        slowed adds to a few articles a second in an archive of 50,000)."""
+        generation = self._ix.latest_generation()
+        if self._sketches is not None and self._sketches[0] == generation:
+            return self._sketches[1]
+        sketches = Sketches()
+        for fields in self._searcher().all_stored_fields():
+            if "simhash" in fields:
+                sketches.add(fields["simhash"], fields.get("dupkey") or fields["id"])
+        self._sketches = (generation, sketches)
+        return sketches
 
     def _repair(self) -> None:
         """Bring the index back in line with the store after an interrupted write: a process
@@ -206,7 +225,7 @@ class NewsIndex:
             len(missing),
             len(stale),
         )
-        copies = _Copies(searcher)
+        copies = _Copies(self._indexed_sketches())
         with self._writing() as writer:
             for article_id in stale:
                 writer.delete_by_term("id", article_id)
@@ -230,7 +249,7 @@ class NewsIndex:
         if self.outdated:
             self._ix = whoosh_index.create_in(self.path / INDEX_DIR, build_schema())
         count = 0
-        copies = _Copies(None)
+        copies = _Copies(Sketches())
         with self._writing(mergetype=CLEAR, **BULK_OPTIONS) as writer:
             for article in self._store:
                 writer.add_document(**copies.fields(article))
@@ -536,13 +555,11 @@ def _typesense_index() -> type[TypesenseIndex]:
 
 
 class _Copies:
-    """Gives each article its index fields with a near-duplicate key: the key of an earlier
-    near-identical article (in the index or in this batch), else its own id."""
+    """Gives each article its near-duplicate key: the key of an earlier near-identical article
+    (in the index or in this batch), else its own id."""
 
-    def __init__(self, searcher: Any) -> None:
-        # Searching an empty index finds nothing, yet costs a millisecond an article.
-        self.searcher = searcher if searcher is not None and searcher.doc_count() else None
-        self.batch = Sketches()  # fingerprint -> key
+    def __init__(self, sketches: Sketches) -> None:
+        self.sketches = sketches  # of the indexed articles; this batch's are added as it goes
 
     def feed(self, writer: Any, articles: list[Article]) -> Iterator[Article]:
         """Yield each of `articles` once `writer` has taken it (replacing any with its id)."""
@@ -557,24 +574,8 @@ class _Copies:
         simhash = fingerprint(article.text)
         if simhash is None:
             return fields
-        keys = bands(simhash)
-        fields["dupkey"] = self._key(article.id, simhash, keys) or article.id
+        fields["dupkey"] = self.sketches.first(simhash) or article.id
         fields["simhash"] = simhash
-        fields["simband"] = ",".join(keys)
-        self.batch.add(simhash, fields["dupkey"])
+        fields["simband"] = ",".join(bands(simhash))
+        self.sketches.add(simhash, fields["dupkey"])
         return fields
-
-    def _key(self, article_id: str, simhash: int, keys: list[str]) -> str | None:
-        key = self.batch.first(simhash)
-        if key is not None or self.searcher is None:
-            return key
-        candidates = self.searcher.search(
-            Or([Term("simband", band) for band in keys]),
-            limit=DUPLICATE_CANDIDATES,
-            mask=Term("id", article_id),  # a re-crawled article is no copy of itself
-        )
-        for hit in candidates:
-            stored = hit.fields()
-            if "simhash" in stored and is_near_duplicate(simhash, stored["simhash"]):
-                return stored.get("dupkey") or stored["id"]
-        return None

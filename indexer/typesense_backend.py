@@ -38,7 +38,7 @@ from indexer.errors import (
 )
 from indexer.facets import ordered as ordered_counts
 from indexer.filters import SORTS, Filters
-from indexer.index import DEFAULT_FACETS, DUPLICATE_CANDIDATES, MAX_PER_PAGE, AddCounts
+from indexer.index import DEFAULT_FACETS, MAX_PER_PAGE, AddCounts
 from indexer.query import normalise
 from indexer.results import Hit, SearchResults
 from indexer.snippets import shorten
@@ -58,6 +58,8 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 MORE_LIKE_TERMS = 12
+# Near-duplicate candidates read per article: more share a band only in a flood of copies.
+DUPLICATE_CANDIDATES = 20
 MORE_LIKE_CANDIDATES = 40
 MORE_LIKE_HITS = 100  # read per key word
 MAX_FACET_VALUES = 1000

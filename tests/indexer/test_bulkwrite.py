@@ -16,6 +16,7 @@ from whoosh.writing import SegmentWriter
 from crawler import Article
 from indexer import postings
 from indexer.bulkwrite import BulkWriter, FastSegmentWriter
+from indexer.dupes import Sketches
 from indexer.errors import IndexingFailedError
 from indexer.index import _Copies
 from indexer.schema import build_schema
@@ -23,7 +24,7 @@ from tests.conftest import REPO
 
 
 def _fields(articles: list[Article]) -> list[dict[str, Any]]:
-    copies = _Copies(None)
+    copies = _Copies(Sketches())
     return [copies.fields(article) for article in articles]
 
 
