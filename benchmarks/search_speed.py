@@ -31,7 +31,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -166,6 +166,12 @@ def vocabulary(rng: random.Random) -> tuple[list[str], list[tuple[str, str]]]:
 
 def generate(docs: int, seed: int) -> Corpus:
     """Return `docs` deterministic synthetic articles (same `seed`, same corpus)."""
+    words, phrases = vocabulary(random.Random(seed))
+    return Corpus(list(iter_articles(docs, seed)), words, phrases)
+
+
+def iter_articles(docs: int, seed: int, report_every: int = 2000) -> Iterator[Any]:
+    """Yield the articles of `generate(docs, seed)` one at a time (none held in memory)."""
     from crawler import Article
 
     rng = random.Random(seed)
@@ -178,7 +184,6 @@ def generate(docs: int, seed: int) -> Corpus:
     authors = [f"{first.capitalize()} {last.capitalize()}" for first, last in names[:AUTHORS]]
     span = (FIRST_DAY.replace(year=FIRST_DAY.year + YEARS) - FIRST_DAY).total_seconds()
 
-    articles = []
     started = time.perf_counter()
     for n in range(docs):
         title = rng.choices(words, cum_weights=cumulative, k=rng.randint(6, 12))
@@ -192,23 +197,20 @@ def generate(docs: int, seed: int) -> Corpus:
         section = rng.choices(SECTION_NAMES, weights=section_weights)[0]
         published = FIRST_DAY + timedelta(seconds=rng.uniform(0, span))
         slug = "-".join(title[:5])
-        articles.append(
-            Article(
-                url=f"https://{source}/{section}/{published:%Y/%m/%d}/{slug}-{n}",
-                title=" ".join([title[0].capitalize(), *title[1:]]),
-                text=text,
-                authors=rng.sample(authors, rng.randint(1, 2)),
-                published=published,
-                section=section,
-                source=source,
-                language="en",
-                description=text.split(". ", 1)[0] + ".",
-            )
+        yield Article(
+            url=f"https://{source}/{section}/{published:%Y/%m/%d}/{slug}-{n}",
+            title=" ".join([title[0].capitalize(), *title[1:]]),
+            text=text,
+            authors=rng.sample(authors, rng.randint(1, 2)),
+            published=published,
+            section=section,
+            source=source,
+            language="en",
+            description=text.split(". ", 1)[0] + ".",
         )
-        if (n + 1) % 2000 == 0 or n + 1 == docs:
+        if report_every and ((n + 1) % report_every == 0 or n + 1 == docs):
             rate = (n + 1) / (time.perf_counter() - started)
             progress(f"generated {n + 1:,}/{docs:,} articles ({rate:,.0f}/s)")
-    return Corpus(articles, words, phrases)
 
 
 def synthetic_archive(folder: Path | None, docs: int, seed: int) -> Path:
