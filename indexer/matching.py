@@ -11,6 +11,7 @@ its words together, kept where their positions (read only for those articles) li
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import islice
 from math import log
@@ -169,7 +170,7 @@ class Evaluator:
         key = repr(query)
         words = self._expansions.get(key)
         if words is None:
-            words = list(islice(query._btexts(self.searcher.reader()), MAX_EXPANSION + 1))
+            words = list(islice(self._words(query), MAX_EXPANSION + 1))
             self._expansions[key] = words
         if len(words) > MAX_EXPANSION:
             raise QueryError(
@@ -177,6 +178,24 @@ class Evaluator:
                 "give more letters before the * or ?, or leave the wildcard out."
             )
         return [word for word in words if word]
+
+    def _words(self, query: wq.MultiTerm) -> Iterable[Any]:
+        """Yield the words of the index that `query` stands for."""
+        reader = self.searcher.reader()
+        if not isinstance(query, wq.FuzzyTerm):
+            return query._btexts(reader)
+        # Whoosh's reader over several segments computes the edit distance of every word with
+        # the same first letter in Python (seconds); each segment's own reader walks an automaton.
+        field = self.searcher.schema[query.fieldname]
+        return sorted(
+            {
+                field.to_bytes(word)
+                for leaf, _offset in reader.leaf_readers()
+                for word in leaf.terms_within(
+                    query.fieldname, query.text, query.maxdist, prefix=query.prefixlength
+                )
+            }
+        )
 
     def check_expansions(self, query: wq.Query) -> None:
         """Raise QueryError now if a wildcard or fuzzy part of `query` stands for too many
