@@ -114,6 +114,8 @@ class Evaluator:
             return found
         if kind is wq.Every and self.searcher.schema[query.fieldname].scorable:
             return self._every_in(query)
+        if kind is wq.Not:
+            return self._not(query)
         if isinstance(query, wq.NumericRange) and query.fieldname == "published":
             return self._published_between(query)
         if isinstance(query, wq.MultiTerm):
@@ -135,6 +137,16 @@ class Evaluator:
         found = self._empty(0)
         found.mask = self.columns.lengths(query.fieldname) > 0
         found.score[found.mask] = query.boost
+        return found
+
+    def _not(self, query: wq.Not) -> Match:
+        """Match the articles the inner query does not, each scored by the boost alone (Whoosh's
+        matcher for it walked every article and every word of an inner `field:*`)."""
+        inner = self._match(query.query)
+        found = self._empty(0)
+        found.mask = ~inner.mask
+        found.score[found.mask] = query.boost
+        found.hits = found.mask.astype(np.int32)
         return found
 
     def _published_between(self, query: wq.NumericRange) -> Match:

@@ -56,6 +56,10 @@ _VALUE_FIELDS = {
     "tags": "tags",
 }
 _DATE_FIELDS = {"published", "year", "month"}
+# A word or phrase without a letter or digit is punctuation (a lone ?, "..."), as in NewsIndex.
+_SEARCHABLE = re.compile(r"\w")
+# A filter no article passes (`undated` is 0 or 1): the query of a text with nothing to search.
+NOTHING = "undated:>1"
 
 
 @dataclass
@@ -103,6 +107,8 @@ def translate(text: str) -> Translation:
         sign = {"NOT": "-", "AND": "+"}.get(pending, match["sign"])
         pending = ""
         previous = _term(found, match, sign)
+    if not (found.required or found.optional or found.excluded or found.filters):
+        found.filters.append(NOTHING)  # only punctuation: NewsIndex finds nothing either
     return found
 
 
@@ -139,6 +145,8 @@ def _term(found: Translation, match: re.Match[str], sign: str) -> tuple[str, str
 
 def _word(found: Translation, word: str, sign: str) -> tuple[str, str] | None:
     """Add a free word (with its + or - sign) to `found`."""
+    if not _SEARCHABLE.search(word):
+        return None
     if _WILD.search(word):
         raise QueryError(
             f"The Typesense backend cannot search {word!r}: it has no wildcards (*, ?) or fuzzy "
@@ -165,7 +173,7 @@ def _phrase(found: Translation, phrase: str, slop: str | None, sign: str) -> tup
             "the ~N to search the exact phrase."
         )
     words = " ".join(phrase.replace("`", " ").split())
-    if not words:
+    if not _SEARCHABLE.search(words):
         return None
     quoted = f'"{words}"'
     if sign == "-":
