@@ -24,7 +24,7 @@ from whoosh.query import (
 )
 
 from indexer.errors import QueryError
-from indexer.schema import QUERY_FIELDS, TEXT_FIELDS
+from indexer.schema import QUERY_FIELDS, TEXT_FIELDS, text_analyzer
 from indexer.suggest import SPELLING_FIELDS
 
 MAX_QUERY_LENGTH = 1000
@@ -40,6 +40,7 @@ _ENGLISH_STOP = re.compile(
     rf'(?<![^\s(])(?:{_STOP_ALTERNATIVES})(?![^\s)])(?=(?:[^"]*"[^"]*")*[^"]*$)', re.IGNORECASE
 )
 _OPERATORS = {"AND", "OR", "NOT", "TO"}
+_STEMS = text_analyzer()
 _DATE_FIELD = re.compile(r"\b(published|year|month):", re.IGNORECASE)
 _FIELD = re.compile(r"(?<![^\s(])(\w+):(?=\S)")
 _LETTERS = re.compile(r"[^\W\d_]")
@@ -78,8 +79,8 @@ def parse_query(
         # English stop words are dropped from the other languages' fields too: "the" in a
         # query must not match Shona or Lingala articles that happen to hold it.
         words = text if number == 0 else _ENGLISH_STOP.sub(_unless_operator, text).strip()
-        if text and not words:
-            continue  # only stop words: nothing to look for in this language
+        if (text or number) and not words:
+            continue  # only stop words (or fuzzy words): nothing to look for in this language
         query = _parsed(parser, words) if words else Every()
         if fuzzy and number == 0:  # fuzzy words are looked up among English words
             query = Or([query, *fuzzy]) if text else Or(fuzzy)
@@ -87,13 +88,23 @@ def parse_query(
         shaped.append(query.accept(_also_unstemmed))
         if number == 0 and (_is_filter(query) or query == Every()):
             break  # no words: the same in every language
-    query = shaped[0] if len(shaped) == 1 else Or(shaped)
+    query = shaped[0] if len(shaped) == 1 else _across_languages(shaped)
     if _DATE_FIELD.search(text) and _has_null(query):
         raise QueryError(
             "Could not read the date in the query: write published:2015, published:2015-09-01 "
             "or published:[2010 TO 2015]."
         )
     return query
+
+
+def _across_languages(shaped: list[Query]) -> Query:
+    """Combine the queries of each language: an article matches the words in any language,
+    and an excluded word excludes it in every language (OR-ing `a ANDNOT b` per language let
+    the languages where `b` is not found bring every article back)."""
+    wanted = [q.a if isinstance(q, AndNot) else q for q in shaped]
+    excluded = [q.b for q in shaped if isinstance(q, AndNot)]
+    query = Or(wanted)
+    return AndNot(query, Or(excluded)).normalize() if excluded else query
 
 
 def _parsed(parser: MultifieldParser, text: str) -> Query:
@@ -150,9 +161,16 @@ def _unless_operator(match: re.Match[str]) -> str:
 
 def _fuzzy(word: str, edits: str) -> Query:
     """Return the query for `word~` or `word~2`: words within that many edits (at most 2),
-    looked up among whole words: the stems of the other fields would be edits away."""
+    whole headline words, or stems of the English text fields within that many edits of the
+    word's stem."""
     distance = min(int(edits or 1), 2)
-    return Or([FuzzyTerm(field, word.lower(), maxdist=distance) for field in SPELLING_FIELDS])
+    whole = [FuzzyTerm(field, word.lower(), maxdist=distance) for field in SPELLING_FIELDS]
+    # Bodies keep only stems: the word's stem is looked up among them.
+    stems = [token.text for token in _STEMS(word)]
+    return Or(
+        whole
+        + [FuzzyTerm(field, stem, maxdist=distance) for field in TEXT_FIELDS for stem in stems]
+    )
 
 
 def _shape(query: Query, required: list[Query]) -> Query:

@@ -23,16 +23,6 @@ from tests.conftest import XSS_BODY, XSS_TITLE
 from tests.indexer.typesense_cluster import API_KEY, Cluster
 
 Index = NewsIndex | TypesenseIndex
-# A NewsIndex bug these tests found (report, not fixed here: indexer/index.py is out of scope):
-# with a non-English article in the archive, query.parse_query ORs one query per language
-# group, and a group with no positive words becomes Every(), so a query of only exclusions or
-# only fuzzy words matches every article.
-WHOOSH_LANGUAGE_GROUPS = pytest.mark.xfail(
-    strict=True, reason="NewsIndex: exclusion-only/fuzzy-only query matches everything"
-)
-# Another: `word~` looks the word up in spell_title only and finds the wrong article ("farmlnd~"
-# finds the ants story, not the farmland one), besides the bug above.
-WHOOSH_FUZZY = pytest.mark.xfail(strict=True, reason="NewsIndex: word~ finds the wrong articles")
 BACKENDS = ["whoosh", "typesense"]
 MAX = 100
 
@@ -123,6 +113,11 @@ def backend(index: Index) -> str:
 
 def _words(article: Article) -> set[str]:
     return set(re.findall(r"\w+", f"{article.title} {article.description} {article.text}".lower()))
+
+
+def _ids_of(corpus: list[Article]) -> list[str]:
+    """Return the ids of `corpus`."""
+    return [a.id for a in corpus]
 
 
 def _holding(corpus: list[Article], *words: str) -> set[str]:
@@ -238,11 +233,7 @@ def test_excluded_phrase(index: Index, corpus: list[Article]) -> None:
     assert _found(index, 'interest -"central bank"') == expected == set()
 
 
-def test_only_exclusions(
-    index: Index, backend: str, corpus: list[Article], request: pytest.FixtureRequest
-) -> None:
-    if backend == "whoosh":
-        request.applymarker(WHOOSH_LANGUAGE_GROUPS)
+def test_only_exclusions(index: Index, corpus: list[Article]) -> None:
     everything = {a.id for a in corpus}
     assert _found(index, "-farmland") == everything - _holding(corpus, "farmland")
     assert _found(index, "NOT budget") == everything - _holding(corpus, "budget")
@@ -579,17 +570,15 @@ def test_wildcards(
             index.search(query)
 
 
-def test_fuzzy_and_proximity(
-    index: Index, backend: str, corpus: list[Article], request: pytest.FixtureRequest
-) -> None:
+def test_fuzzy_and_proximity(index: Index, backend: str, corpus: list[Article]) -> None:
     if backend == "typesense":
         for query in ("farmlnd~", "farmlnd~2", '"nuclear station"~2'):
             with pytest.raises(QueryError, match="Typesense"):
                 index.search(query)
         return
     assert _found(index, '"nuclear station"~2') == {corpus[1].id}
-    request.applymarker(WHOOSH_FUZZY)
-    assert _found(index, "farmlnd~") == _holding(corpus, "farmland")
+    # Every article holding the word; a near spelling elsewhere (farmlands) may come too.
+    assert _holding(corpus, "farmland") <= _found(index, "farmlnd~") != set(_ids_of(corpus))
 
 
 def test_stemming_only_on_whoosh(index: Index, backend: str, corpus: list[Article]) -> None:
