@@ -1,7 +1,7 @@
 """Sizing: what the embedded (Whoosh) archive needs at 100,000 and 1,000,000 articles.
 
-    python benchmarks/sizing.py [--docs 100000 [1000000 ...]] [--seed 1] [--queries 50]
-        [--batch 0] [--max-gib 16] [--out DIR] [--json FILE]
+    python benchmarks/sizing.py [--backend whoosh|typesense] [--docs 100000 [1000000 ...]]
+        [--seed 1] [--queries 50] [--batch 0] [--max-gib 16] [--out DIR] [--json FILE]
 
 For each `--docs` size, a child process indexes the synthetic news corpus of `search_speed.py`
 (the same articles for the same `--seed`, generated as a stream by `iter_articles`) into a new
@@ -20,6 +20,16 @@ latency per type, and the server's peak memory (private and file-mapped, as `loa
 them). Progress lines (rate, ETA) go to stderr; a table to stdout; the figures to `--json`
 after each size. `--out` keeps the archives in DIR/<docs> (the folder must be new); without it
 they go to a temporary folder, removed afterwards.
+
+`--backend typesense` measures a local three-node Typesense cluster instead (the test suite's
+`tests/indexer/typesense_cluster.Cluster`, on 127.0.0.1, in DIR/<docs>/cluster): the same
+articles go in with `TypesenseIndex.add` (the article store in DIR/<docs>/archive, as a crawl
+writes it), `--batch` articles (default 5,000) per import, in this process. Measured: wall
+time, docs/s, each node's data folder on disk and its resident memory (VmRSS after indexing
+and after the queries, and its peak, VmHWM; the cluster is stopped once the nodes' resident
+memory passes `--max-gib` together). Then the same searches over HTTP, through `newsarchive
+--backend typesense ... serve`; queries the Typesense translation refuses (400, a QueryError)
+are counted per type, not timed.
 """
 
 from __future__ import annotations
@@ -61,6 +71,7 @@ SERVER_THREADS = 8
 START_WITHIN = 600.0  # seconds the server may take to answer its first search
 FIRST_TIMEOUT = 300.0  # seconds the first (cold) search may take
 QUERY_TIMEOUT = 120.0
+TYPESENSE_BATCH = 5000  # articles per TypesenseIndex.add when --batch is 0
 _EMITTING = threading.Lock()  # the child's main thread and its progress thread both print
 
 
@@ -354,10 +365,11 @@ class ServerPeak:
         self.samples.append(asdict(sample))
 
 
-def start_server(folder: Path) -> tuple[subprocess.Popen, str]:
-    """Start `newsarchive serve` on `folder` at a free port; return it and its base URL."""
+def start_server(folder: Path, backend: list[str]) -> tuple[subprocess.Popen, str]:
+    """Start `newsarchive [backend options] serve` on `folder` at a free port; return it and
+    its base URL."""
     port = load.free_port()
-    command = [load.NEWSARCHIVE, "serve", "--archive", str(folder), "--port", str(port)]
+    command = [load.NEWSARCHIVE, *backend, "serve", "--archive", str(folder), "--port", str(port)]
     server = subprocess.Popen(
         [*command, "--threads", str(SERVER_THREADS)],
         env={**os.environ, "PYTHONPATH": str(ROOT)},
@@ -389,23 +401,27 @@ def params(query: Query) -> dict[str, str]:
     return found
 
 
-def timed_search(http: httpx.Client, query: Query) -> tuple[float, float, int]:
-    """Run `query` over HTTP; return the round trip (ms), the server's took_ms and the total."""
+def timed_search(http: httpx.Client, query: Query) -> tuple[float, float, int] | None:
+    """Run `query` over HTTP; return the round trip (ms), the server's took_ms and the total,
+    or None if the server refused the query (400: the index could not read it)."""
     started = time.perf_counter()
     response = http.get("/search.json?" + urlencode(params(query)), timeout=QUERY_TIMEOUT)
     took = (time.perf_counter() - started) * 1000
+    if response.status_code == 400:
+        return None
     response.raise_for_status()
     data = response.json()
     return took, data["took_ms"], data["total"]
 
 
-def query_archive(folder: Path, count: int, seed: int) -> dict[str, Any]:
-    """Serve `folder`, time `count` searches of each type over HTTP; return the figures."""
+def query_archive(folder: Path, count: int, seed: int, backend: list[str]) -> dict[str, Any]:
+    """Serve `folder` (with the `backend` options of `newsarchive`), time `count` searches of
+    each type over HTTP; return the figures."""
     words, phrases = search_speed.vocabulary(random.Random(seed))
     corpus = search_speed.Corpus([], words, phrases)
     queries = search_speed.make_queries(corpus, count, seed + 1)
     warmups = search_speed.make_queries(corpus, WARMUP, seed + 2)
-    server, base = start_server(folder)
+    server, base = start_server(folder, backend)
     peak, stop = ServerPeak(), threading.Event()
     started = time.monotonic()
 
@@ -441,28 +457,124 @@ def query_archive(folder: Path, count: int, seed: int) -> dict[str, Any]:
 def time_kind(
     http: httpx.Client, kind: str, queries: list[Query], warmups: list[Query]
 ) -> dict[str, float]:
-    """Warm up, then time `queries` of type `kind` one at a time; return its figures."""
+    """Warm up, then time `queries` of type `kind` one at a time; return its figures (the
+    queries the server refused are counted, not timed)."""
     for query in warmups:
         timed_search(http, query)
     started = time.perf_counter()
-    trips, took, totals = [], [], []
-    for query in queries:
-        trip, server_ms, total = timed_search(http, query)
-        trips.append(trip)
-        took.append(server_ms)
-        totals.append(total)
-    figures = {
+    answers = [timed_search(http, query) for query in queries]
+    timed = [answer for answer in answers if answer is not None]
+    figures: dict[str, float | None] = {"refused": len(answers) - len(timed)}
+    if not timed:
+        figures |= dict.fromkeys(("median_ms", "p95_ms", "max_ms", "server_median_ms", "mean_hits"))
+        progress(f"  {kind:<12} all {len(queries)} queries refused")
+        return figures
+    trips, took, totals = zip(*timed, strict=True)
+    figures |= {
         "median_ms": statistics.median(trips),
-        "p95_ms": search_speed.p95(trips),
+        "p95_ms": search_speed.p95(list(trips)),
         "max_ms": max(trips),
         "server_median_ms": statistics.median(took),
         "mean_hits": statistics.mean(totals),
     }
     progress(
         f"  {kind:<12} {len(queries)} queries in {time.perf_counter() - started:.1f} s: "
-        f"median {figures['median_ms']:.0f} ms, p95 {figures['p95_ms']:.0f} ms"
+        f"median {figures['median_ms']:.0f} ms, p95 {figures['p95_ms']:.0f} ms, "
+        f"{figures['refused']} refused"
     )
     return figures
+
+
+# A Typesense cluster
+
+
+def node_figures(cluster: Any) -> list[dict[str, Any]]:
+    """Return each running node's address, data folder bytes and VmRSS / VmHWM (MiB)."""
+    figures = []
+    for node in cluster.nodes:
+        found = {"VmRSS": 0.0, "VmHWM": 0.0}
+        for line in Path(f"/proc/{node.process.pid}/status").read_text().splitlines():
+            name, _, value = line.partition(":")
+            if name in found:
+                found[name] = int(value.split()[0]) / 1024
+        data = search_speed.folder_size(node.folder / "data")
+        figures.append({"address": node.address, "data_bytes": data,
+                        "rss_mib": found["VmRSS"], "hwm_mib": found["VmHWM"]})  # fmt: skip
+    return figures
+
+
+def per_node(nodes: list[dict[str, Any]], key: str, scale: float = 1.0, digits: int = 0) -> str:
+    """Return figure `key` of every node, divided by `scale`, comma separated."""
+    return ", ".join(f"{node[key] / scale:.{digits}f}" for node in nodes)
+
+
+def index_typesense(
+    folder: Path, cluster: Any, docs: int, seed: int, batch: int, max_gib: float
+) -> dict[str, Any]:
+    """Add `docs` generated articles to `cluster` (article store in `folder`), `batch` per
+    import; return the figures (RuntimeError once the nodes pass `max_gib` GiB resident)."""
+    from indexer.typesense_backend import TypesenseIndex
+    from tests.indexer.typesense_cluster import API_KEY
+
+    progress(f"[{docs:,}] indexing into the cluster at {', '.join(cluster.addresses)}")
+    stream = TimedStream(search_speed.iter_articles(docs, seed, report_every=0))
+    started, done = time.perf_counter(), 0
+    with TypesenseIndex.open(
+        folder, create=True, nodes=cluster.addresses, api_key=API_KEY
+    ) as index:
+        while done < docs:
+            size = min(batch, docs - done)
+            index.add(itertools.islice(stream, size), batch_size=size)
+            done += size
+            seconds, resident = time.perf_counter() - started, node_figures(cluster)
+            rss = sum(node["rss_mib"] for node in resident)
+            progress(
+                f"[{docs:,}] imported {done:,}/{docs:,} in {seconds:.0f} s ({done / seconds:,.0f} "
+                f"docs/s), ETA {(docs - done) * seconds / done / 60:.0f} min; nodes' RSS "
+                f"{per_node(resident, 'rss_mib')} MiB"
+            )
+            if rss > max_gib * 1024:
+                raise RuntimeError(f"the Typesense nodes took over {max_gib} GiB: stopped")
+        count = len(index)
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "docs_per_second": docs / seconds,
+        "generate_seconds": stream.seconds,
+        "docs_per_second_without_generation": docs / (seconds - stream.seconds),
+        "indexed": count,
+        "batch": batch,
+        "maxrss_client_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def measure_typesense(folder: Path, docs: int, args: argparse.Namespace) -> dict[str, Any]:
+    """Start a three-node cluster under `folder`, index, size and query `docs` articles."""
+    from tests.indexer.typesense_cluster import API_KEY, Cluster
+
+    cluster = Cluster.create(folder / "cluster")
+    cluster.start()
+    archive = folder / "archive"
+    try:
+        batch = args.batch or TYPESENSE_BATCH
+        indexing = index_typesense(archive, cluster, docs, args.seed, batch, args.max_gib)
+        indexed = node_figures(cluster)
+        progress(
+            f"[{docs:,}] indexed in {indexing['seconds']:.0f} s ({indexing['docs_per_second']:.0f}"
+            f" docs/s), per node: {per_node(indexed, 'data_bytes', 1e9, 2)} GB"
+            f" on disk, {per_node(indexed, 'rss_mib')} MiB RSS; querying"
+        )
+        nodes = ["--nodes", ",".join(cluster.addresses), "--api-key", API_KEY]
+        queries = query_archive(
+            archive, args.queries, args.seed, ["--backend", "typesense", *nodes]
+        )
+        queried = node_figures(cluster)
+    finally:
+        cluster.stop()
+    store = sum(path.stat().st_size for path in archive.glob("articles.sqlite*"))
+    return {"docs": docs, "folder": str(folder), "backend": "typesense", "indexing": indexing,
+            "nodes_after_indexing": indexed, "nodes_after_queries": queried,
+            "store_bytes": store, "queries": queries}  # fmt: skip
 
 
 # Reporting
@@ -486,6 +598,9 @@ def machine() -> dict[str, Any]:
 
 def report(results: list[dict[str, Any]]) -> None:
     """Print the indexing table and the latency table of every size measured."""
+    if results and results[0].get("backend") == "typesense":
+        report_typesense(results)
+        return
     print(
         f"{'articles':>10} {'index s':>8} {'docs/s':>7} {'disk GB':>8} {'index GB':>8} "
         f"{'idx PSS GiB':>11} {'srv priv MiB':>12} {'srv mapped MiB':>14} {'1st s':>6}"
@@ -498,13 +613,41 @@ def report(results: list[dict[str, Any]]) -> None:
             f"{ix['peak_tree_pss_mib'] / 1024:>11.2f} {q['server_peak_private_mib']:>12.0f} "
             f"{q['server_peak_mapped_mib']:>14.0f} {q['first_search_seconds']:>6.1f}"
         )
+    report_latency(results)
+
+
+def report_typesense(results: list[dict[str, Any]]) -> None:
+    """Print the Typesense indexing table (per node: disk, RSS after the queries, peak RSS)
+    and the latency table."""
+    print(f"{'articles':>10} {'index s':>8} {'docs/s':>7}  per node: disk GB, RSS MiB, peak MiB")
+    for row in results:
+        ix, nodes = row["indexing"], row["nodes_after_queries"]
+        print(
+            f"{row['docs']:>10,} {ix['seconds']:>8.0f} {ix['docs_per_second']:>7.0f}  "
+            + "; ".join(
+                f"{n['data_bytes'] / 1e9:.2f}, {n['rss_mib']:.0f}, {n['hwm_mib']:.0f}"
+                for n in nodes
+            )
+        )
+    report_latency(results)
+
+
+def report_latency(results: list[dict[str, Any]]) -> None:
+    """Print the latency table of every size measured ("-" where every query was refused)."""
     print()
-    print(f"{'articles':>10} {'query type':<12} {'hits':>8} {'median ms':>10} {'p95 ms':>8}")
+    print(
+        f"{'articles':>10} {'query type':<12} {'hits':>8} {'median ms':>10} {'p95 ms':>8} "
+        f"{'refused':>7}"
+    )
     for row in results:
         for kind, figures in row["queries"]["kinds"].items():
+            hits, median, p95 = (
+                "-" if figures[key] is None else f"{figures[key]:.0f}"
+                for key in ("mean_hits", "median_ms", "p95_ms")
+            )
             print(
-                f"{row['docs']:>10,} {kind:<12} {figures['mean_hits']:>8.0f} "
-                f"{figures['median_ms']:>10.1f} {figures['p95_ms']:>8.1f}"
+                f"{row['docs']:>10,} {kind:<12} {hits:>8} {median:>10} {p95:>8} "
+                f"{figures.get('refused', 0):>7}"
             )
 
 
@@ -516,7 +659,7 @@ def measure(folder: Path, docs: int, args: argparse.Namespace) -> dict[str, Any]
         f"[{docs:,}] indexed in {indexing['seconds']:.0f} s ({indexing['docs_per_second']:.0f} "
         f"docs/s), {disk['total_bytes'] / 1e9:.2f} GB on disk; querying"
     )
-    queries = query_archive(folder, args.queries, args.seed)
+    queries = query_archive(folder, args.queries, args.seed, [])
     return {"docs": docs, "folder": str(folder), "indexing": indexing, "disk": disk,
             "queries": queries}  # fmt: skip
 
@@ -525,15 +668,24 @@ def main(argv: list[str] | None = None) -> int:
     """Measure every size asked for; print the tables and write the JSON file."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
+        "--backend", choices=("whoosh", "typesense"), default="whoosh", help="what to measure"
+    )
+    parser.add_argument(
         "--docs", type=int, nargs="+", action="extend", help="archive sizes (default 100000)"
     )
     parser.add_argument("--seed", type=int, default=1, help="corpus and query seed")
     parser.add_argument("--queries", type=int, default=50, help="timed searches per type")
     parser.add_argument(
-        "--batch", type=int, default=0, help="articles per commit (0: all in one bulk load)"
+        "--batch",
+        type=int,
+        default=0,
+        help="articles per commit (0: all in one bulk load; typesense: per import, 0 is 5000)",
     )
     parser.add_argument(
-        "--max-gib", type=float, default=16.0, help="stop the indexer past this much memory"
+        "--max-gib",
+        type=float,
+        default=16.0,
+        help="stop the indexer (typesense: the cluster) past this much memory",
     )
     parser.add_argument("--out", type=Path, help="keep the archives in DIR/<docs>")
     parser.add_argument("--json", type=Path, default=Path("sizing.json"), help="figures file")
@@ -558,7 +710,8 @@ def main(argv: list[str] | None = None) -> int:
         scratch = None if args.out else tempfile.mkdtemp(prefix="newsarchive-sizing-")
         folder = Path(scratch) if scratch else folders[docs]
         try:
-            figures["results"].append(measure(folder, docs, args))
+            measured = measure_typesense if args.backend == "typesense" else measure
+            figures["results"].append(measured(folder, docs, args))
         finally:
             if scratch:
                 shutil.rmtree(scratch, ignore_errors=True)
