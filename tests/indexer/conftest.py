@@ -16,6 +16,13 @@ SOURCES = ["Daily Planet", "RFE/RL", "The Gazette", "VOA Lingala"]
 SECTIONS = ["World", "Politics", "Health", "Sports", "Business"]
 AUTHORS = ["Ann Lee", "Bob Stone", "Carla Díaz", "Dmitri Ivanov", "Eve Okafor", "Fu Wen"]
 TAGS = ["elections", "floods", "vaccines", "trade"]
+WIRE = (
+    "The central bank raised its main interest rate by half a point on Tuesday, the third "
+    "increase this year, saying inflation in food and energy prices had not eased as hoped. "
+    "Economists had expected the move after figures last week showed consumer prices rising "
+    "faster than wages for the ninth month in a row, and the governor said more increases "
+    "could follow if the currency kept weakening against the dollar."
+)
 WORDS = (
     "river council election vaccine harbour market drought parliament stadium tariff "
     "budget protest hospital minister court bridge festival strike mayor refinery"
@@ -64,3 +71,16 @@ def corpus_path(tmp_path_factory: pytest.TempPathFactory, corpus: list[Article])
 def corpus_index(corpus_path: Path) -> Iterator[NewsIndex]:
     with NewsIndex.open(corpus_path) as index:
         yield index
+
+
+def wire_copy(slug: str, intro: str, day: int) -> Article:
+    """Return one site's copy of the same wire story: near-identical to the others."""
+    return Article(
+        url=f"https://wire.example.org/{slug}",
+        title=f"Central bank raises rates ({slug})",
+        text=f"{intro} {WIRE}",
+        published=datetime(2022, 5, day, tzinfo=UTC),
+        source=f"Wire {slug}",
+        section="Business",
+        language="en",
+    )

@@ -20,40 +20,20 @@ from indexer.errors import ArticleNotFoundError
 from indexer.results import Hit, SearchResults
 from indexer.typesense_backend import TypesenseIndex
 from tests.conftest import XSS_BODY, XSS_TITLE
+from tests.indexer.conftest import wire_copy
 from tests.indexer.typesense_cluster import API_KEY, Cluster
 
 Index = NewsIndex | TypesenseIndex
 BACKENDS = ["whoosh", "typesense"]
 MAX = 100
 
-WIRE = (
-    "The central bank raised its main interest rate by half a point on Tuesday, the third "
-    "increase this year, saying inflation in food and energy prices had not eased as hoped. "
-    "Economists had expected the move after figures last week showed consumer prices rising "
-    "faster than wages for the ninth month in a row, and the governor said more increases "
-    "could follow if the currency kept weakening against the dollar."
-)
-
-
-def _wire(slug: str, intro: str, day: int) -> Article:
-    return Article(
-        url=f"https://wire.example.org/api-{slug}",
-        title=f"Central bank raises rates ({slug})",
-        text=f"{intro} {WIRE}",
-        published=datetime(2022, 5, day, tzinfo=UTC),
-        source=f"Wire {slug}",
-        section="Business",
-        language="en",
-    )
-
-
 @pytest.fixture(scope="module")
 def copies() -> list[Article]:
     """Three near-identical copies of one wire story."""
     return [
-        _wire("a", "LONDON (Wire) -", 3),
-        _wire("b", "From our correspondents:", 4),
-        _wire("c", "", 5),
+        wire_copy("api-a", "LONDON (Wire) -", 3),
+        wire_copy("api-b", "From our correspondents:", 4),
+        wire_copy("api-c", "", 5),
     ]
 
 

@@ -15,34 +15,15 @@ from indexer import NewsIndex, QueryError
 from indexer.errors import ArticleNotFoundError
 from indexer.typesense_backend import TypesenseIndex
 from tests.conftest import XSS_BODY
+from tests.indexer.conftest import wire_copy
 from tests.indexer.typesense_cluster import API_KEY, Cluster
-
-WIRE = (
-    "The central bank raised its main interest rate by half a point on Tuesday, the third "
-    "increase this year, saying inflation in food and energy prices had not eased as hoped. "
-    "Economists had expected the move after figures last week showed consumer prices rising "
-    "faster than wages for the ninth month in a row, and the governor said more increases "
-    "could follow if the currency kept weakening against the dollar."
-)
-
-
-def _wire(slug: str, intro: str, day: int) -> Article:
-    return Article(
-        url=f"https://wire.example.org/{slug}",
-        title=f"Central bank raises rates ({slug})",
-        text=f"{intro} {WIRE}",
-        published=datetime(2022, 5, day, tzinfo=UTC),
-        source=f"Wire {slug}",
-        section="Business",
-        language="en",
-    )
 
 
 @pytest.fixture(scope="session")
 def corpus(articles: list[Article]) -> list[Article]:
     """The shared test articles, three copies of one wire story and an unrelated rate story."""
     copies = [
-        _wire(slug, intro, day)
+        wire_copy(slug, intro, day)
         for slug, intro, day in (
             ("a", "LONDON (Wire) -", 3),
             ("b", "From our correspondents:", 4),
