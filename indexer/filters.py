@@ -57,13 +57,8 @@ def filter_parts(
     if start and end and start > end:
         raise QueryError("The start of the date range is after its end: swap them.")
     if start or end:
-        parts["published"] = _date_range(start, end)
+        parts["published"] = DateRange("published", start, end)  # read on the date column
     return parts
-
-
-def _date_range(start: datetime | None, end: datetime | None) -> Query:
-    """Return the query for a publication date range (read on the date column)."""
-    return DateRange("published", start, end)
 
 
 def parse_date(value: date | str | None, *, end: bool) -> datetime | None:

@@ -305,25 +305,12 @@ class TypesenseIndex:
         if ids:  # else: wait for the collection (or alias) itself
             search["filter_by"] = f"id:[{','.join(f'`{i}`' for i in ids)}]"
         expected = len(ids) if present else 0
-        deadline = time.monotonic() + REPLICATION_WAIT
-        pending = list(self._node_clients)
-        while pending and time.monotonic() < deadline:
-            still = []
-            for client in pending:
-                try:
-                    found = _collection(client, self.collection).documents.search(search)["found"]
-                except ts.ObjectNotFound:
-                    still.append(client)  # the collection has not reached it yet
-                    continue
-                except (ts.TypesenseClientError, httpx.HTTPError):
-                    continue  # a node that does not answer catches up when it comes back
-                if ids and found != expected:
-                    still.append(client)
-            pending = still
-            if pending:
-                time.sleep(0.05)
-        if pending:
-            logger.warning("%d Typesense nodes have not applied a write yet", len(pending))
+
+        def applied(client: typesense.Client) -> bool:
+            found = _collection(client, self.collection).documents.search(search)["found"]
+            return not ids or found == expected
+
+        self._until_every_node(applied)
 
     def _settle_alias(self, name: str) -> None:
         """Wait until every reachable node points the alias at collection `name`, so that no

@@ -84,3 +84,17 @@ def wire_copy(slug: str, intro: str, day: int) -> Article:
         section="Business",
         language="en",
     )
+
+
+def related_story(slug: str) -> Article:
+    """Return a story about the wire story's subject that is no copy of it."""
+    return Article(
+        url=f"https://news.example.org/{slug}",
+        title="Mortgage holders brace for higher interest rate",
+        text="Families with a mortgage face higher payments after the central bank raised its "
+        "interest rate again, brokers said, as lenders withdrew their cheapest deals.",
+        published=datetime(2022, 5, 6, tzinfo=UTC),
+        source="Daily Planet",
+        section="Business",
+        language="en",
+    )

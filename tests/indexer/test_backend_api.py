@@ -7,6 +7,7 @@ the few tests marked so below.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -20,12 +21,13 @@ from indexer.errors import ArticleNotFoundError
 from indexer.results import Hit, SearchResults
 from indexer.typesense_backend import TypesenseIndex
 from tests.conftest import XSS_BODY, XSS_TITLE
-from tests.indexer.conftest import wire_copy
+from tests.indexer.conftest import related_story, wire_copy
 from tests.indexer.typesense_cluster import API_KEY, Cluster
 
 Index = NewsIndex | TypesenseIndex
 BACKENDS = ["whoosh", "typesense"]
 MAX = 100
+
 
 @pytest.fixture(scope="module")
 def copies() -> list[Article]:
@@ -40,17 +42,8 @@ def copies() -> list[Article]:
 @pytest.fixture(scope="module")
 def mortgage() -> Article:
     """A story related to the wire story but not a copy of it."""
-    return Article(
-        url="https://news.example.org/api-rates-mortgages",
-        title="Mortgage holders brace for higher interest rate",
-        text="Families with a mortgage face higher payments after the central bank raised its "
-        "interest rate again, brokers said, as lenders withdrew their cheapest deals.",
-        published=datetime(2022, 5, 6, tzinfo=UTC),
-        source="Daily Planet",
-        section="Business",
-        language="en",
-        authors=["Ann Lee"],
-        tags=["economy"],
+    return dataclasses.replace(
+        related_story("api-rates-mortgages"), authors=["Ann Lee"], tags=["economy"]
     )
 
 

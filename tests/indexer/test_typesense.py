@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from indexer import NewsIndex, QueryError
 from indexer.errors import ArticleNotFoundError
 from indexer.typesense_backend import TypesenseIndex
 from tests.conftest import XSS_BODY
-from tests.indexer.conftest import wire_copy
+from tests.indexer.conftest import related_story, wire_copy
 from tests.indexer.typesense_cluster import API_KEY, Cluster
 
 
@@ -30,16 +29,7 @@ def corpus(articles: list[Article]) -> list[Article]:
             ("c", "", 5),
         )
     ]
-    other = Article(
-        url="https://news.example.org/rates-mortgages",
-        title="Mortgage holders brace for higher interest rate",
-        text="Families with a mortgage face higher payments after the central bank raised its "
-        "interest rate again, brokers said, as lenders withdrew their cheapest deals.",
-        published=datetime(2022, 5, 6, tzinfo=UTC),
-        source="Daily Planet",
-        section="Business",
-        language="en",
-    )
+    other = related_story("rates-mortgages")
     return [*articles, *copies, other]
 
 
