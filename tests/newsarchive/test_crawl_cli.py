@@ -79,13 +79,15 @@ def test_a_killed_crawl_resumes_without_refetching_what_is_done(
     process = subprocess.Popen(
         command(*site_args, "--delay", "0.4"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not done_pages(archive):
-        time.sleep(0.2)  # until a first batch of articles is committed
-    workers = descendants(process.pid)
-    assert workers, "extraction runs in worker processes"
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not done_pages(archive):
+            time.sleep(0.2)  # until a first batch of articles is committed
+        workers = descendants(process.pid)
+        assert workers, "extraction runs in worker processes"
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and any(alive(pid) for pid in workers):
         time.sleep(0.1)
@@ -110,16 +112,17 @@ def test_a_second_crawl_on_the_same_archive_is_refused_while_the_first_runs(
         stderr=subprocess.DEVNULL,
         text=True,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not news.site.log:
-        time.sleep(0.05)  # until the first crawl is fetching
+    with first:  # waited for, even if an assertion fails while it runs
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not news.site.log:
+            time.sleep(0.05)  # until the first crawl is fetching
 
-    second = run(*site_args, "--delay", "0", check=False)
+        second = run(*site_args, "--delay", "0", check=False)
 
-    assert second.returncode == 1
-    assert f"Another crawl is writing to {archive} (process {first.pid}" in second.stderr
-    assert "Traceback" not in second.stderr
-    out, _ = first.communicate(timeout=120)
+        assert second.returncode == 1
+        assert f"Another crawl is writing to {archive} (process {first.pid}" in second.stderr
+        assert "Traceback" not in second.stderr
+        out, _ = first.communicate(timeout=120)
     assert first.returncode == 0
     assert f"{len(news.articles) + 1} new articles" in out
     assert len(stored_urls(archive)) == len(news.articles) + 1
@@ -190,7 +193,10 @@ def done_pages(archive: Path) -> set[str]:
     if not (archive / "crawl.sqlite").exists():
         return set()
     with sqlite3.connect(archive / "crawl.sqlite") as conn:
-        rows = conn.execute("SELECT url FROM urls WHERE kind = 'page' AND state = 'done'")
+        try:
+            rows = conn.execute("SELECT url FROM urls WHERE kind = 'page' AND state = 'done'")
+        except sqlite3.OperationalError:  # the crawl has made the file, not yet its tables
+            return set()
         return {url for (url,) in rows}
 
 
