@@ -19,7 +19,6 @@ from whoosh import index as whoosh_index
 from whoosh.index import LockError
 from whoosh.query import Every, Or, Query, Term
 from whoosh.searching import Hit as WhooshHit
-from whoosh.searching import Results
 from whoosh.writing import CLEAR
 
 from crawler import Article
@@ -337,12 +336,10 @@ class NewsIndex:
             raise QueryError(f"Unknown sort {sort!r}: use one of {', '.join(SORTS)}.")
         searcher = self._searcher()
         evaluator = self._evaluator()
+        parts = filter_parts(filters, date_from, date_to)  # bad dates fail before any reading
         query = self._parse(searcher, text)
         found = evaluator.match(query)
-        masks = {
-            field: evaluator.mask(part)
-            for field, part in filter_parts(filters, date_from, date_to).items()
-        }
+        masks = {field: evaluator.mask(part) for field, part in parts.items()}
         matches = _both(found.mask, masks.values())
         total = int(np.count_nonzero(matches))
         counts = {}
@@ -428,10 +425,11 @@ class NewsIndex:
             return []
         evaluator = self._evaluator()
         highlight = highlight and not isinstance(query, Every)  # no words to mark: no analysis
-        # A Whoosh Results of just these articles gives stored fields and highlighting.
+        # A Whoosh Results of just these articles gives stored fields and highlighting; its
+        # query names the words a wildcard or fuzzy part stood for when matching.
         top = [(float(found.score[doc]), int(doc)) for doc in chosen]
-        results = Results(evaluator.searcher, query, top)
-        snippets.configure(results)
+        shown = evaluator.with_expansions(query) if highlight else query
+        results = snippets.PageResults(evaluator.searcher, shown, top)
         page_hits = [WhooshHit(results, doc, n, score) for n, (score, doc) in enumerate(top)]
         bodies = self._store.texts([hit["id"] for hit in page_hits])
         copies = evaluator.copies(chosen) if collapse else np.ones(len(chosen), dtype=int)

@@ -32,6 +32,10 @@ CACHED_FILTERS = 256
 # Most words a prefix*, wildcard or fuzzy~ term may stand for: past it, a search would read
 # the postings of a good part of the vocabulary.
 MAX_EXPANSION = 1000
+# Whoosh's name for the field of a field's whole words (kept for spelling suggestions).
+SPELLING_PREFIX = "spell_"
+# Wildcard and fuzzy parts whose words are kept (a page of results asks for them again).
+CACHED_EXPANSIONS = 256
 
 
 @dataclass
@@ -57,12 +61,12 @@ class Evaluator:
         self.size = columns.size
         self._filters: OrderedDict[str, np.ndarray] = OrderedDict()
         self._averages: dict[str, float] = {}
-        # The words each wildcard of the current search stands for (read once, checked first).
-        self._expansions: dict[str, list[Any]] = {}
+        # The words recent wildcard and fuzzy parts stand for: read once per searcher, checked
+        # before any posting is read, and named again for highlighting.
+        self._expansions: OrderedDict[str, list[Any]] = OrderedDict()
 
     def match(self, query: wq.Query) -> Match:
         """Return the live articles matching `query`, scored."""
-        self._expansions.clear()
         self.check_expansions(query)
         found = self._match(query)
         found.mask &= self.columns.live
@@ -166,9 +170,9 @@ class Evaluator:
     def _expanded(self, query: wq.MultiTerm) -> Match:
         """Match a prefix*, wildcard or fuzzy~ term as the words it stands for, each scored as a
         term and summed (Whoosh's own reading), refusing one that stands for too many."""
-        field = query.field()
+        field, words = self._target(query.field(), self._expansion(query))
         found = self._empty(0)
-        for word in self._expansion(query):
+        for word in words:
             docs, weights, _values = self._postings(field, word)
             if len(docs):  # summed in place: a Match per word cost three full arrays each
                 found.mask[docs] = True
@@ -184,12 +188,31 @@ class Evaluator:
         if words is None:
             words = list(islice(self._words(query), MAX_EXPANSION + 1))
             self._expansions[key] = words
+            while len(self._expansions) > CACHED_EXPANSIONS:
+                self._expansions.popitem(last=False)
+        else:
+            self._expansions.move_to_end(key)
         if len(words) > MAX_EXPANSION:
             raise QueryError(
                 f"{query} stands for more than {MAX_EXPANSION:,} different words: "
                 "give more letters before the * or ?, or leave the wildcard out."
             )
         return [word for word in words if word]
+
+    def _target(self, field: str, words: list[Any]) -> tuple[str, list[Any]]:
+        """Return the field and words whose postings stand for `words` of `field`: a spelling
+        field's whole words (its postings are no articles') stand for their stems in the field
+        they were taken from."""
+        if not field.startswith(SPELLING_PREFIX):
+            return field, words
+        spelling, source = self.searcher.schema[field], field.removeprefix(SPELLING_PREFIX)
+        target = self.searcher.schema[source]
+        stems = {
+            target.to_bytes(stem)
+            for word in words
+            for stem in target.process_text(spelling.from_bytes(word), mode="query")
+        }
+        return source, sorted(stems)
 
     def _words(self, query: wq.MultiTerm) -> Iterable[Any]:
         """Yield the words of the index that `query` stands for."""
@@ -208,6 +231,19 @@ class Evaluator:
                 )
             }
         )
+
+    def with_expansions(self, query: wq.Query) -> wq.Query:
+        """Return a copy of `query` with each wildcard or fuzzy part replaced by an OR of the
+        words it stands for (found once, when matching), for highlighting."""
+
+        def expand(part: wq.Query) -> wq.Query:
+            if not isinstance(part, wq.MultiTerm):
+                return part
+            name, words = self._target(part.fieldname, self._expansion(part))
+            field = self.searcher.schema[name]
+            return wq.Or([wq.Term(name, field.from_bytes(word)) for word in words])
+
+        return query.accept(expand)
 
     def check_expansions(self, query: wq.Query) -> None:
         """Raise QueryError now if a wildcard or fuzzy part of `query` stands for too many

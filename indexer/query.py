@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from whoosh.analysis import STOP_WORDS
 from whoosh.fields import Schema
-from whoosh.qparser import MultifieldParser, MultifieldPlugin, OrGroup, syntax
+from whoosh.qparser import FieldsPlugin, MultifieldParser, MultifieldPlugin, OrGroup, syntax
 from whoosh.query import (
     And,
     AndMaybe,
@@ -28,6 +28,9 @@ from indexer.schema import QUERY_FIELDS, TEXT_FIELDS, text_analyzer
 from indexer.suggest import SPELLING_FIELDS
 
 MAX_QUERY_LENGTH = 1000
+# Longest word a fuzzy~ search takes: its automaton grows with the word (a 150-letter word~
+# takes seconds), and no real word that long is misspelt by one or two letters.
+MAX_FUZZY_LETTERS = 24
 # Words are OR-ed, and the scores of the words an article holds add up: a long natural query
 # ranks the best matches first instead of finding nothing because one word is missing.
 # (Whoosh's coordination bonus on top made no measurable difference on benchmarks/relevance.)
@@ -43,6 +46,7 @@ _OPERATORS = {"AND", "OR", "NOT", "TO"}
 _STEMS = text_analyzer()
 _DATE_FIELD = re.compile(r"\b(published|year|month):", re.IGNORECASE)
 _FIELD = re.compile(r"(?<![^\s(])(\w+):(?=\S)")
+_PARSER_FIELD = r"(?<![^\s(])(?P<text>\w+):"
 _LETTERS = re.compile(r"[^\W\d_]")
 # -word excludes and +word requires only at a word's start, not inside self-made or
 # 2015-09-01. (Whoosh's PlusMinusPlugin splits those words, and fails inside parentheses.)
@@ -76,6 +80,9 @@ def parse_query(
         # A word scores by its best field (title, description or body), not their sum: one
         # title word must not outrank all the words in a body (measured on benchmarks/relevance).
         parser.replace_plugin(MultifieldPlugin(list(fields), group=syntax.DisMaxGroup))
+        # Whoosh reads `name:` anywhere, so `"a b"~2id:*` reached the internal id field; only
+        # the `field:` that _FIELD wrote (after a space or parenthesis) names a field here.
+        parser.replace_plugin(FieldsPlugin(expr=_PARSER_FIELD))
         # English stop words are dropped from the other languages' fields too: "the" in a
         # query must not match Shona or Lingala articles that happen to hold it.
         words = text if number == 0 else _ENGLISH_STOP.sub(_unless_operator, text).strip()
@@ -160,10 +167,16 @@ def _unless_operator(match: re.Match[str]) -> str:
 
 
 def _fuzzy(word: str, edits: str) -> Query:
-    """Return the query for `word~` or `word~2`: words within that many edits (at most 2),
-    whole headline words, or stems of the English text fields within that many edits of the
-    word's stem."""
-    distance = min(int(edits or 1), 2)
+    """Return the query for `word~` or `word~2`: whole headline words, or stems of the English
+    text fields within that many edits of the word's stem (at most 2; 1 for words of 3 to 5
+    letters, none for shorter ones)."""
+    if len(word) > MAX_FUZZY_LETTERS:
+        raise QueryError(
+            f"{word[:MAX_FUZZY_LETTERS]}…~ is too long for a fuzzy search (at most "
+            f"{MAX_FUZZY_LETTERS} letters): leave out the ~ to search for the word itself."
+        )
+    # As Lucene's AUTO fuzziness: two edits of a short word match half the vocabulary.
+    distance = min(int(edits or 1), 0 if len(word) < 3 else 1 if len(word) < 6 else 2)
     whole = [FuzzyTerm(field, word.lower(), maxdist=distance) for field in SPELLING_FIELDS]
     # Bodies keep only stems: the word's stem is looked up among them.
     stems = [token.text for token in _STEMS(word)]

@@ -7,6 +7,7 @@ from typing import Any
 
 from whoosh.highlight import ContextFragmenter, Formatter
 from whoosh.searching import Hit as WhooshHit
+from whoosh.searching import Results
 
 SNIPPET_CHARS = 240
 
@@ -40,7 +41,19 @@ def shorten(text: str, limit: int = SNIPPET_CHARS) -> str:
     return words[:limit].rsplit(" ", 1)[0] + " …"
 
 
-def configure(results: Any) -> None:
-    """Set the fragmenter and formatter used for the snippets of `results`."""
-    results.fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70)
-    results.formatter = MarkFormatter()
+class PageResults(Results):
+    """Whoosh results of one page of hits, set up for snippets: the query's words in a field
+    are looked up once for the page, not once per hit (Whoosh's default)."""
+
+    def __init__(self, searcher: Any, query: Any, top: list[tuple[float, int]]) -> None:
+        super().__init__(searcher, query, top)
+        self.fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70)
+        self.formatter = MarkFormatter()
+        self._terms: dict[tuple[bool, str | None], set[tuple[str, bytes]]] = {}
+
+    def query_terms(self, expand: bool = False, fieldname: str | None = None) -> Any:
+        """Return the query's words that exist in the index (in `fieldname`), worked out once."""
+        key = (expand, fieldname)
+        if key not in self._terms:
+            self._terms[key] = super().query_terms(expand=expand, fieldname=fieldname)
+        return self._terms[key]

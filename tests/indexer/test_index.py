@@ -123,6 +123,11 @@ def test_only_the_query_languages_field_names_are_fields(index: NewsIndex, name:
     assert index.search(f"{name}:budget").total == index.search(f"{name} budget").total > 0
 
 
+@pytest.mark.parametrize("query", ["(zeppelin)url:*", '"zeppelin"~2id:*', "zeppelin)id:budget"])
+def test_a_field_name_glued_to_the_word_before_is_no_field(index: NewsIndex, query: str) -> None:
+    assert index.search(query).total == 0  # url:* or id:* as fields would list every article
+
+
 @pytest.mark.parametrize("bound", ["0001-01-01T00:00+01:00", "9999-12-31T23:59-01:00"])
 def test_dates_past_the_calendar_raise_query_error(index: NewsIndex, bound: str) -> None:
     for dates in ({"date_from": bound}, {"date_to": bound}):

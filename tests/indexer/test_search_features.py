@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from crawler import Article
-from indexer import NewsIndex
+from indexer import NewsIndex, QueryError
+from indexer.query import MAX_FUZZY_LETTERS
 from indexer.suggest import MAX_WORD, MAX_WORDS
 
 DUPES = Path(__file__).parent / "fixtures" / "dupes" / "quake"
@@ -126,6 +127,30 @@ def test_query_language(fresh: NewsIndex, query: str, found: str | None) -> None
         assert hits == []
     else:
         assert hits and found in hits[0].url
+
+
+@pytest.mark.parametrize(("query", "marked"), [("peroxyde~", "peroxide"), ("hydrog*", "hydrogen")])
+def test_snippets_mark_the_words_a_fuzzy_or_prefix_term_found(
+    fresh: NewsIndex, query: str, marked: str
+) -> None:
+    ants = fresh.search(query).hits[0]
+    assert f"<mark>{marked}</mark>" in ants.snippet
+
+
+def test_fuzzy_search_refuses_words_too_long_to_be_misspelt(fresh: NewsIndex) -> None:
+    longest = "peroxide" * (MAX_FUZZY_LETTERS // 8)
+    assert fresh.search(f"{longest}~").total == 0
+    with pytest.raises(QueryError, match="too long for a fuzzy search"):
+        fresh.search(f"{longest}x~ ants")
+
+
+def test_short_words_take_fewer_edits(fresh: NewsIndex) -> None:
+    # Two edits of "ax" would match most short words (as, an, at...); it takes none.
+    assert fresh.search("ax~2").total == fresh.search("ax").total == 0
+    # "rivr" (4 letters) takes one edit: river, not words two edits away such as "rain".
+    assert {hit.url for hit in fresh.search("rivr~2").hits} == {
+        hit.url for hit in fresh.search("river").hits
+    }
 
 
 def test_required_words_and_exclusions(fresh: NewsIndex) -> None:
