@@ -26,14 +26,13 @@ from indexer import postings
 from indexer.columns import Columns
 from indexer.errors import QueryError
 from indexer.ranking import K1, B
+from indexer.suggest import SPELLING_PREFIX
 
 # Filter sets (sources, years...) recur from search to search: keep the latest ones.
 CACHED_FILTERS = 256
 # Most words a prefix*, wildcard or fuzzy~ term may stand for: past it, a search would read
 # the postings of a good part of the vocabulary.
 MAX_EXPANSION = 1000
-# Whoosh's name for the field of a field's whole words (kept for spelling suggestions).
-SPELLING_PREFIX = "spell_"
 # Wildcard and fuzzy parts whose words are kept (a page of results asks for them again).
 CACHED_EXPANSIONS = 256
 
@@ -63,7 +62,7 @@ class Evaluator:
         self._averages: dict[str, float] = {}
         # The words recent wildcard and fuzzy parts stand for: read once per searcher, checked
         # before any posting is read, and named again for highlighting.
-        self._expansions: OrderedDict[str, list[Any]] = OrderedDict()
+        self._expansions: OrderedDict[str, tuple[str, list[Any]] | None] = OrderedDict()
 
     def match(self, query: wq.Query) -> Match:
         """Return the live articles matching `query`, scored."""
@@ -170,7 +169,7 @@ class Evaluator:
     def _expanded(self, query: wq.MultiTerm) -> Match:
         """Match a prefix*, wildcard or fuzzy~ term as the words it stands for, each scored as a
         term and summed (Whoosh's own reading), refusing one that stands for too many."""
-        field, words = self._target(query.field(), self._expansion(query))
+        field, words = self._expansion(query)
         found = self._empty(0)
         for word in words:
             docs, weights, _values = self._postings(field, word)
@@ -181,23 +180,28 @@ class Evaluator:
         found.hits = found.mask.astype(np.int32)
         return found
 
-    def _expansion(self, query: wq.MultiTerm) -> list[Any]:
-        """Return the words `query` stands for; QueryError past MAX_EXPANSION."""
+    def _expansion(self, query: wq.MultiTerm) -> tuple[str, list[Any]]:
+        """Return the field and words whose postings `query` stands for; QueryError past
+        MAX_EXPANSION words (None in the cache)."""
         key = repr(query)
-        words = self._expansions.get(key)
-        if words is None:
+        if key in self._expansions:
+            self._expansions.move_to_end(key)
+        else:
             words = list(islice(self._words(query), MAX_EXPANSION + 1))
-            self._expansions[key] = words
+            self._expansions[key] = (
+                self._target(query.field(), [word for word in words if word])
+                if len(words) <= MAX_EXPANSION
+                else None
+            )
             while len(self._expansions) > CACHED_EXPANSIONS:
                 self._expansions.popitem(last=False)
-        else:
-            self._expansions.move_to_end(key)
-        if len(words) > MAX_EXPANSION:
+        expansion = self._expansions[key]
+        if expansion is None:
             raise QueryError(
                 f"{query} stands for more than {MAX_EXPANSION:,} different words: "
                 "give more letters before the * or ?, or leave the wildcard out."
             )
-        return [word for word in words if word]
+        return expansion
 
     def _target(self, field: str, words: list[Any]) -> tuple[str, list[Any]]:
         """Return the field and words whose postings stand for `words` of `field`: a spelling
@@ -239,7 +243,7 @@ class Evaluator:
         def expand(part: wq.Query) -> wq.Query:
             if not isinstance(part, wq.MultiTerm):
                 return part
-            name, words = self._target(part.fieldname, self._expansion(part))
+            name, words = self._expansion(part)
             field = self.searcher.schema[name]
             return wq.Or([wq.Term(name, field.from_bytes(word)) for word in words])
 

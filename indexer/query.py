@@ -25,7 +25,7 @@ from whoosh.query import (
 
 from indexer.errors import QueryError
 from indexer.schema import QUERY_FIELDS, TEXT_FIELDS, text_analyzer
-from indexer.suggest import SPELLING_FIELDS
+from indexer.suggest import SPELLING_FIELDS, SPELLING_PREFIX
 
 MAX_QUERY_LENGTH = 1000
 # Longest word a fuzzy~ search takes: its automaton grows with the word (a 150-letter word~
@@ -206,11 +206,14 @@ def _shape(query: Query, required: list[Query]) -> Query:
 def _also_unstemmed(query: Query) -> Query:
     """Let prefix* and wild?card terms match whole words too, not only stems
     (medica* finds "medicate", whose stem is "medic")."""
-    if isinstance(query, MultiTerm) and f"spell_{query.fieldname}" in SPELLING_FIELDS:
-        whole_words = copy.copy(query)
-        whole_words.fieldname = f"spell_{query.fieldname}"
-        return Or([query, whole_words])
-    return query
+    if not isinstance(query, MultiTerm):
+        return query
+    spelling = f"{SPELLING_PREFIX}{query.fieldname}"
+    if spelling not in SPELLING_FIELDS:
+        return query
+    whole_words = copy.copy(query)
+    whole_words.fieldname = spelling
+    return Or([query, whole_words])
 
 
 def _is_filter(query: Query) -> bool:

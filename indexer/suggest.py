@@ -13,7 +13,8 @@ from typing import Any
 from indexer.schema import text_analyzer
 
 # The unstemmed words of titles (Whoosh's `spelling=True` field).
-SPELLING_FIELDS = ("spell_title",)
+SPELLING_PREFIX = "spell_"  # Whoosh's name for the field of another field's whole words
+SPELLING_FIELDS = (f"{SPELLING_PREFIX}title",)
 # Only queries that find fewer matches than this get a suggestion.
 SUGGEST_BELOW = 5
 MIN_WORD = 4  # shorter words have too many neighbours to guess from
