@@ -5,9 +5,17 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 _DATE_FIELDS = ("published", "modified", "fetched_at")
+
+
+class Access(StrEnum):
+    """How much of an article the crawler could read."""
+
+    FULL = "full"
+    TEASER = "teaser"  # paywalled: only the part shown to every visitor was archived
 
 
 def article_id(url: str) -> str:
@@ -20,7 +28,8 @@ class Article:
     """A news article: clean body text plus the metadata people filter and sort by.
 
     Datetimes are timezone-aware UTC. `text` holds paragraphs separated by blank lines,
-    without the headline. `id` is derived from `url` when not given.
+    without the headline. `id` is derived from `url` when not given. `access` is one of
+    `Access`' values: "teaser" when `text` is only what a paywall left visible.
     """
 
     url: str
@@ -36,6 +45,7 @@ class Article:
     tags: list[str] = field(default_factory=list)
     image_url: str = ""
     fetched_at: datetime | None = None
+    access: str = Access.FULL.value
     id: str = ""
 
     def __post_init__(self) -> None:
@@ -47,6 +57,10 @@ class Article:
                 if value.tzinfo is None:
                     raise ValueError(f"Article.{name} must be timezone-aware")
                 setattr(self, name, value.astimezone(UTC))
+        if self.access not in tuple(Access):
+            allowed = ", ".join(Access)
+            raise ValueError(f"Article.access must be one of {allowed}, not {self.access!r}")
+        self.access = Access(self.access).value  # a plain str, as from_dict gives it
         if not self.id:
             self.id = article_id(self.url)
 
@@ -60,7 +74,7 @@ class Article:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Article:
-        """Build an Article from the output of `to_dict`."""
+        """Build an Article from the output of `to_dict` (one without `access` is "full")."""
         values = dict(data)
         for name in _DATE_FIELDS:
             if values.get(name):

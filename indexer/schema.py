@@ -9,6 +9,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 
 from crawler import Article
+from crawler.article import Access
 from indexer.analysis import LANGUAGE_FIELD_SUFFIXES, analyzer_for_suffix, field_suffix
 
 # Stored fields are what a result list shows; bodies for snippets come from the article store.
@@ -24,10 +25,13 @@ FACET_FIELDS = {
     "section": "section",
     "authors": "author",
     "language": "language",
+    "access": "access",
     "tags": "tag",
     "year": "year",
     "month": "month",
 }
+# Fields added after archives were built, with the value an article indexed before holds.
+DEFAULTS = {"access": Access.FULL.value}
 # Query-language field names people type, and the index field each searches.
 QUERY_FIELDS = {
     "title": "title",
@@ -38,6 +42,7 @@ QUERY_FIELDS = {
     "source": "source",
     "section": "section",
     "language": "language",
+    "access": "access",
     "tag": "tags",
     "tags": "tags",
     "published": "published",
@@ -89,6 +94,7 @@ def build_schema() -> Schema:
         source=ID(stored=True, sortable=True),
         section=ID(stored=True, sortable=True),
         language=ID(stored=True, sortable=True),
+        access=ID(stored=True, sortable=True),
         tag=KEYWORD(commas=True, sortable=True),
         tags=KEYWORD(lowercase=True, commas=True, scorable=True),
         published=DATETIME(stored=True, sortable=True),
@@ -125,6 +131,7 @@ def article_fields(article: Article) -> dict[str, Any]:
         "source": article.source,
         "section": article.section,
         "language": article.language,
+        "access": article.access,
         "tag": tags,
         "tags": tags,
         "undated": int(article.published is None),
