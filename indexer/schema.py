@@ -30,8 +30,10 @@ FACET_FIELDS = {
     "year": "year",
     "month": "month",
 }
-# Fields added after archives were built, with the value an article indexed before holds.
+# Fields added after archives were built, with the value an article indexed before holds,
+# and the only values each may hold.
 DEFAULTS = {"access": Access.FULL.value}
+CHOICES = {"access": tuple(access.value for access in Access)}
 # Query-language field names people type, and the index field each searches.
 QUERY_FIELDS = {
     "title": "title",
