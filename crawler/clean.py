@@ -50,10 +50,17 @@ def is_furniture(tag: Tag) -> bool:
     return True
 
 
-def remove_furniture(root: Tag) -> None:
-    """Delete furniture (menus, share bars, captions, related lists...) below `root`."""
+def remove_furniture(root: Tag, keep: Tag | None = None) -> None:
+    """Delete furniture (menus, share bars, captions, related lists...) below `root`.
+
+    `keep` (the densest block of prose) and the elements holding it are never deleted: class
+    names are a guess, and real bodies sit in "sidebar-and-content-body", "elementor-widget"
+    or "entry share" wrappers. Captions are never the body, whatever their density (galleries).
+    """
+    chain = [keep, *keep.parents] if keep is not None else []
+    holding = set() if any(t.name in CAPTION_TAGS for t in chain) else {id(t) for t in chain}
     for tag in root.find_all(True):
-        if _removed(tag) or is_embed(tag) or not is_furniture(tag):
+        if _removed(tag) or id(tag) in holding or is_embed(tag) or not is_furniture(tag):
             continue
         if tag.find(is_embed):
             # A <figure> holding a tweet: the tweet's text is the story's, the caption is not.
@@ -125,9 +132,12 @@ def remove_standalone_times(root: Tag) -> None:
                 tag.decompose()
 
 
-def prune(root: Tag) -> None:
-    """Run every boilerplate pass over the article container `root`, in order."""
-    remove_furniture(root)
+def prune(root: Tag, keep: Tag | None = None) -> None:
+    """Run every boilerplate pass over the article container `root`, in order.
+
+    `keep` is the block of prose the body was found by; it survives the furniture pass.
+    """
+    remove_furniture(root, keep)
     remove_trailing_sections(root)
     remove_headline(root)
     remove_standalone_times(root)

@@ -36,6 +36,9 @@ BODY_CLASSES = frozenset(
 # A semantic container is trusted only if it holds at least this share of the text held by
 # the densest block; otherwise it is probably a teaser or a wrapper of the headline only.
 MIN_SHARE_OF_DENSEST = 0.5
+# A block inside furniture must score this many times the best block outside it before the
+# class names are distrusted.
+FURNITURE_TRUST = 2.0
 # Paragraphs shorter than this carry no signal when scoring blocks by text density.
 MIN_SCORED_CHARS = 25
 
@@ -97,23 +100,38 @@ BODY_SELECTORS: tuple[Callable[[Tag], bool], ...] = (
 def find_main_content(soup: BeautifulSoup) -> Tag | None:
     """Return the element holding the article body, or None if the page has no prose."""
     cache: dict[int, bool] = {}
-    for avoid_furniture in (True, False):
-        densest = _densest_block(soup, avoid_furniture, cache)
-        if densest is None:
-            continue
-        floor = MIN_SHARE_OF_DENSEST * text_length(densest)
-        for selector in BODY_SELECTORS:
-            candidates = [
-                t
-                for t in soup.find_all(selector)
-                if not (avoid_furniture and _in_furniture(t, cache))
-            ]
-            if candidates:
-                best = max(candidates, key=text_length)
-                if text_length(best) >= floor:
-                    return best
-        return densest
-    return None
+    found = _trusted_densest(soup, cache)
+    if found is None:
+        return None
+    densest, avoid_furniture = found
+    floor = MIN_SHARE_OF_DENSEST * text_length(densest)
+    for selector in BODY_SELECTORS:
+        candidates = [
+            t for t in soup.find_all(selector) if not (avoid_furniture and _in_furniture(t, cache))
+        ]
+        if candidates:
+            best = max(candidates, key=text_length)
+            if text_length(best) >= floor:
+                return best
+    return densest
+
+
+def anchor_block(root: Tag) -> Tag | None:
+    """Return the block of prose below `root` that the body is built around."""
+    found = _trusted_densest(root, {})
+    return found[0] if found else None
+
+
+def _trusted_densest(root: Tag, cache: dict[int, bool]) -> tuple[Tag, bool] | None:
+    # The densest block outside furniture, unless one inside furniture scores more than
+    # FURNITURE_TRUST times as high: then the class names lied (the body sits in a "sidebar-
+    # and-content" or "entry share" wrapper, or a page wraps everything in "feature" blocks).
+    # Also whether furniture was avoided to find it.
+    clean = _densest_block(root, True, cache)
+    anywhere = _densest_block(root, False, cache)
+    if clean is not None and (anywhere is None or anywhere[1] <= FURNITURE_TRUST * clean[1]):
+        return clean[0], True
+    return (anywhere[0], False) if anywhere else None
 
 
 def text_length(tag: Tag) -> int:
@@ -199,7 +217,8 @@ def _in_furniture(tag: Tag, cache: dict[int, bool]) -> bool:
 
 def _densest_block(
     soup: BeautifulSoup, avoid_furniture: bool, cache: dict[int, bool]
-) -> Tag | None:
+) -> tuple[Tag, float] | None:
+    # The best-scoring block and its score.
     scores: dict[int, float] = {}
     tags: dict[int, Tag] = {}
     for block in _scored_blocks(soup):
@@ -218,4 +237,5 @@ def _densest_block(
             scores[id(ancestor)] = scores.get(id(ancestor), 0.0) + weight * length
     if not scores:
         return None
-    return tags[max(scores, key=scores.__getitem__)]
+    best = max(scores, key=scores.__getitem__)
+    return tags[best], scores[best]

@@ -16,7 +16,7 @@ from lxml import etree
 
 from crawler.article import Article
 from crawler.clean import prune, remove_junk
-from crawler.content import find_main_content, paragraphs
+from crawler.content import anchor_block, find_main_content, paragraphs
 from crawler.decode import decode_html
 from crawler.errors import ExtractionError, NotAnArticle
 from crawler.language import detect_language
@@ -46,14 +46,19 @@ _SNIFF_CHARS = 4096
 
 
 def extract_article(
-    html: str | bytes, url: str | None = None, *, charset: str | None = None
+    html: str | bytes,
+    url: str | None = None,
+    *,
+    charset: str | None = None,
+    keep_refused: bool = False,
 ) -> Article:
     """Return the article in `html`, fetched from `url`; raise ExtractionError if there is none.
 
     Input beyond 10 MB is ignored (see `crawler.decode.MAX_HTML_BYTES`). A page of more than
     `MAX_NODES` elements and attributes raises NotAnArticle: that bounds the time one page
     takes. `charset` is the encoding the server declared, if any. `fetched_at` is left for
-    the caller to set.
+    the caller to set. With `keep_refused`, a page with body text that would be refused as
+    not an article gives its Article instead.
     """
     soup = parse_html(decode_html(html, charset))
     metadata = extract_metadata(soup, url)
@@ -62,21 +67,21 @@ def extract_article(
     main = find_main_content(soup)
     if main is None:
         raise NotAnArticle(f"no article text found in the page{_where(url)}")
-    prune(main)
+    prune(main, anchor_block(main))
     body = _drop_leading_headline(paragraphs(main), metadata.title)
     text = "\n\n".join(body)
-    if len(text) > MAX_TEXT_CHARS:
+    if len(text) > MAX_TEXT_CHARS and not keep_refused:
         raise NotAnArticle(
             f"the page{_where(url)} has {len(text):,} characters of body text, more than "
             f"any article ({MAX_TEXT_CHARS:,}); it is probably a dump or a generated page"
         )
-    if len(text) < MIN_TEXT_CHARS:
+    if len(text) < MIN_TEXT_CHARS and not (keep_refused and text):
         raise NotAnArticle(
             f"the page{_where(url)} has only {len(text)} characters of body text; "
             "it is probably an index, error or media page rather than an article"
         )
     reason = not_article_reason(signals, metadata, text)
-    if reason:
+    if reason and not keep_refused:
         raise NotAnArticle(f"the page{_where(url)} is not an article: {reason}")
     if not metadata.url:
         raise ExtractionError(
