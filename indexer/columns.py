@@ -18,6 +18,8 @@ import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
+from indexer.schema import DEFAULTS
+
 # Field lengths are stored as one byte each; this table decodes them.
 _LENGTHS = np.array([byte_to_length(n) for n in range(256)], dtype=np.float64)
 # Columns holding several comma-separated values per article.
@@ -87,9 +89,12 @@ def _numbers(reader: Any, field: str) -> np.ndarray:
 
 
 def _values(reader: Any, field: str) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Return a segment's value names and (doc, ordinal) pairs of column `field`."""
+    """Return a segment's value names and (doc, ordinal) pairs of column `field` (articles
+    without a value hold the field's default, if it has one)."""
     size = reader.doc_count_all()
-    column = reader.column_reader(field, translate=True) if reader.has_column(field) else []
+    # An index built before the field was added lacks it in its schema too.
+    held = field in reader.schema and reader.has_column(field)
+    column = reader.column_reader(field, translate=True) if held else []
     names: dict[str, int] = {}
     if field in MULTI_VALUED:
         pairs = [(doc, name) for doc, text in enumerate(column) for name in text.split(",") if name]
@@ -101,6 +106,8 @@ def _values(reader: Any, field: str) -> tuple[list[str], np.ndarray, np.ndarray]
         for doc, value in enumerate(column):
             if value:
                 ords[doc] = names.setdefault(value, len(names))
+        if field in DEFAULTS:
+            ords[ords < 0] = names.setdefault(DEFAULTS[field], len(names))
     return list(names), docs, ords
 
 

@@ -43,6 +43,7 @@ from indexer.query import normalise, parse_query
 from indexer.ranking import ranking
 from indexer.results import Hit, SearchResults
 from indexer.schema import (
+    DEFAULTS,
     LANGUAGE_SUFFIXES,
     article_fields,
     body_field,
@@ -136,7 +137,7 @@ class NewsIndex:
         index_dir = path / INDEX_DIR
         if whoosh_index.exists_in(index_dir):
             ix = whoosh_index.open_dir(index_dir)
-            if _layout(ix.schema) != _layout(build_schema()) and not upgrade:
+            if _outdated(ix.schema) and not upgrade:
                 raise ArchiveOutdatedError(
                     f"The search index in {path} was built by an older newsarchive: run "
                     f"`newsarchive reindex --archive {path}` to rebuild it (no article is lost)."
@@ -156,7 +157,20 @@ class NewsIndex:
             )
         with write_failures(path):
             store = ArticleStore(path / STORE_FILE, readonly=readonly and not create)
-        return cls(path, ix, store)
+        index = cls(path, ix, store)
+        if not index.readonly and not index.outdated:
+            index._add_fields()
+        return index
+
+    def _add_fields(self) -> None:
+        """Add the fields with a default this index was built without (its articles read as
+        holding the default, so no rebuild is needed)."""
+        if not _missing(self._ix.schema):
+            return
+        fields = build_schema()
+        with self._writing() as writer:
+            for name in _missing(writer.schema):  # another process may have added them
+                writer.add_field(name, fields[name])
 
     @staticmethod
     def has_store(path: str | Path) -> bool:
@@ -260,7 +274,7 @@ class NewsIndex:
     @property
     def outdated(self) -> bool:
         """Whether the index was built with other fields than this version's (rebuild it)."""
-        return _layout(self._ix.schema) != _layout(build_schema())
+        return _outdated(self._ix.schema)
 
     def optimize(self) -> None:
         """Merge the index into one segment (faster searches, slow on big archives)."""
@@ -409,7 +423,10 @@ class NewsIndex:
 
     def _parse(self, searcher: Any, text: str) -> Query:
         """Parse `text` for the languages this archive holds articles in."""
-        return parse_query(text, searcher.schema, self._local.groups)
+        # A read-only index built before a field with a default lacks it, yet queries may name
+        # it (its values are read off the columns): they are parsed with today's fields.
+        schema = build_schema() if _missing(searcher.schema) else searcher.schema
+        return parse_query(text, schema, self._local.groups)
 
     def _count(self, text: str, within: np.ndarray) -> int:
         """Return how many of the articles in mask `within` match query `text`."""
@@ -447,6 +464,7 @@ class NewsIndex:
                     authors=[a for a in stored.get("author", "").split(",") if a],
                     published=published.replace(tzinfo=UTC) if published else None,
                     language=stored.get("language", ""),
+                    access=stored.get("access", DEFAULTS["access"]),
                     snippet=snippets.make_snippet(
                         hit if highlight else None,
                         bodies.get(stored["id"], ""),
@@ -527,6 +545,20 @@ def _layout(schema: Any) -> dict[str, tuple[str, str]]:
     return {
         name: (type(field).__name__, type(field.format).__name__) for name, field in schema.items()
     }
+
+
+def _missing(schema: Any) -> list[str]:
+    """Return the fields with a default that an index of `schema` was built without."""
+    return [name for name in DEFAULTS if name not in schema]
+
+
+def _outdated(schema: Any) -> bool:
+    """Return whether an index of `schema` must be rebuilt to be searched: fields with a
+    default it lacks are added in place instead."""
+    wanted = _layout(build_schema())
+    for name in _missing(schema):
+        del wanted[name]
+    return _layout(schema) != wanted
 
 
 def _both(mask: np.ndarray, others: Iterable[np.ndarray]) -> np.ndarray:

@@ -26,6 +26,7 @@ from indexer import postings
 from indexer.columns import Columns
 from indexer.errors import QueryError
 from indexer.ranking import K1, B
+from indexer.schema import DEFAULTS
 from indexer.suggest import SPELLING_PREFIX
 
 # Filter sets (sources, years...) recur from search to search: keep the latest ones.
@@ -96,6 +97,8 @@ class Evaluator:
 
     def _match(self, query: wq.Query) -> Match:
         kind = type(query)
+        if kind is wq.Term and query.fieldname in DEFAULTS:
+            return self._valued(query)
         if kind is wq.Term:
             return self._term(query)
         if kind is wq.DisjunctionMax:
@@ -134,6 +137,18 @@ class Evaluator:
             np.zeros(self.size, dtype=np.int32),
             terms,
         )
+
+    def _valued(self, query: wq.Term) -> Match:
+        """Match a value of a field with a default on its column, where the articles indexed
+        before the field was added hold the default (their postings hold nothing)."""
+        values = self.columns.values(query.fieldname)
+        found = self._empty(1)
+        if query.text in values.names:
+            held = values.ords == values.names.index(query.text)
+            found.mask[values.docs[held]] = True
+        found.score[found.mask] = query.boost
+        found.hits = found.mask.astype(np.int32)
+        return found
 
     def _every_in(self, query: wq.Every) -> Match:
         """Match every article with text in the query's field, scored by its boost alone."""

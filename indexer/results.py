@@ -19,6 +19,7 @@ class Hit:
     authors: list[str]
     published: datetime | None
     language: str
+    access: str  # crawler.article.Access: "teaser" when only a paywall's teaser was archived
     snippet: str  # HTML: everything escaped except <mark> around matched terms
     score: float
     duplicates: int = 0  # near-duplicates folded into this hit

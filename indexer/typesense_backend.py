@@ -30,6 +30,7 @@ from indexer.backends import DEFAULT_COLLECTION
 from indexer.dupes import Sketches, bands, fingerprint, is_near_duplicate, words
 from indexer.errors import (
     ArchiveNotFoundError,
+    ArchiveOutdatedError,
     ArchiveReadOnlyError,
     ArticleNotFoundError,
     BackendUnavailableError,
@@ -41,6 +42,7 @@ from indexer.filters import SORTS, Filters
 from indexer.index import DEFAULT_FACETS, MAX_PER_PAGE, AddCounts
 from indexer.query import normalise
 from indexer.results import Hit, SearchResults
+from indexer.schema import DEFAULTS
 from indexer.snippets import shorten
 from indexer.store import STORE_FILE, ArticleStore
 from indexer.typesense_query import Translation, facet_field, filter_parts, translate
@@ -157,7 +159,36 @@ class TypesenseIndex:
             index._swap_in(created)
             index._settle_alias(created)
             index._settle([], present=True)
+        else:
+            index._add_fields()
         return index
+
+    def _add_fields(self) -> None:
+        """Add the fields with a default the collection was created without (its articles
+        read as holding the default, so no reload is needed). Read-only openers add them too:
+        Typesense refuses to filter or count on a field its schema lacks."""
+        name = self._target() or self.collection
+        wanted = [f for f in collection_schema(name)["fields"] if f["name"] in DEFAULTS]
+
+        def missing(client: typesense.Client) -> list[dict[str, Any]]:
+            held = {field["name"] for field in _collection(client, name).retrieve()["fields"]}
+            return [field for field in wanted if field["name"] not in held]
+
+        fields = self._read(lambda: missing(self._client))
+        if not fields:
+            return
+        try:
+            self._write(lambda: _collection(self._client, name).update({"fields": fields}))
+        except (ts.RequestUnauthorized, ts.RequestForbidden) as error:
+            raise ArchiveOutdatedError(
+                f"The Typesense collection {self.collection!r} lacks the fields "
+                f"{', '.join(field['name'] for field in fields)}, and this API key may not add "
+                "them: open it once with the admin key (any `newsarchive` write does)."
+            ) from error
+        except ts.RequestMalformed:
+            if self._read(lambda: missing(self._client)):  # else another process added them
+                raise
+        self._until_every_node(lambda client: not missing(client))
 
     # Writing
 
@@ -727,6 +758,10 @@ def _facet_counts(answers: list[dict[str, Any]], ordered: bool = True) -> dict[s
         for facet in answer.get("facet_counts", []):
             groups = {pair["value"]: pair["count"] for pair in facet["counts"]}
             name = facet["field_name"]
+            if name in DEFAULTS:  # articles indexed before the field was added hold no value
+                unvalued = answer["found"] - sum(groups.values())
+                if unvalued:
+                    groups[DEFAULTS[name]] = groups.get(DEFAULTS[name], 0) + unvalued
             counts[name] = ordered_counts(name, groups) if ordered else list(groups.items())
     return counts
 
@@ -760,6 +795,7 @@ def _hit(hit: dict[str, Any], duplicates: int) -> Hit:
         authors=list(document.get("authors", [])),
         published=datetime.fromtimestamp(published, UTC) if published is not None else None,
         language=document.get("language", ""),
+        access=document.get("access", DEFAULTS["access"]),
         snippet=marked_snippet(hit),
         score=float(hit.get("text_match", 0)),
         duplicates=duplicates,

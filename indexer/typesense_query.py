@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime
 
 from indexer.errors import QueryError
 from indexer.filters import FILTER_ALIASES, Filters, parse_date
+from indexer.schema import CHOICES, DEFAULTS
 from indexer.typesense_schema import FACETS, TEXT_FIELDS
 
 # Large enough that Typesense drops tokens until no shorter query is left to try.
@@ -50,6 +51,7 @@ _VALUE_FIELDS = {
     "source": "source",
     "section": "section",
     "language": "language",
+    "access": "access",
     "author": "authors",
     "authors": "authors",
     "tag": "tags",
@@ -198,8 +200,9 @@ def _field_term(found: Translation, name: str, value: str, sign: str, ranged: bo
             )
         found.filters.append(f"{_TEXT_FIELDS[name]}:{_quoted(value)}")
     elif name in _VALUE_FIELDS:
-        operator = ":!=" if sign == "-" else ":="
-        found.filters.append(f"{_VALUE_FIELDS[name]}{operator}{_quoted(value)}")
+        condition = value_filter(_VALUE_FIELDS[name], [value], exclude=sign == "-")
+        if condition:
+            found.filters.append(condition)
     elif sign == "-":
         raise QueryError(
             f"The Typesense backend cannot exclude dates (-{name}:): give the range to keep "
@@ -227,6 +230,20 @@ def _date_condition(name: str, value: str, ranged: bool) -> str:
         f"Could not read {name}:{value}: write published:2015, published:[2010 TO 2015], "
         "year:2015 or month:2015-09."
     )
+
+
+def value_filter(field_name: str, values: list[str], exclude: bool = False) -> str:
+    """Return the filter of articles holding one of `values` in `field_name` (none of them with
+    `exclude`); "" when every article passes."""
+    default = DEFAULTS.get(field_name)
+    if default not in values:
+        return f"{field_name}:{'!=' if exclude else '='}[{','.join(map(_quoted, values))}]"
+    # Articles indexed before the field was added hold its default but no value, which
+    # Typesense's != matches and = does not: the filter names the other values instead.
+    others = [_quoted(value) for value in CHOICES[field_name] if value not in values]
+    if not others:
+        return NOTHING if exclude else ""
+    return f"{field_name}:{'=' if exclude else '!='}[{','.join(others)}]"
 
 
 def date_filter(start: date | str | None, end: date | str | None) -> str:
@@ -269,10 +286,10 @@ def filter_parts(
     parts: dict[str, list[str]] = {}
     for name, values in (filters or {}).items():
         chosen = [values] if isinstance(values, str) else [str(v) for v in values]
-        chosen = [_quoted(value) for value in chosen if value]
+        chosen = [value for value in chosen if value]
         if chosen:
             field_name = facet_field(name)
-            parts.setdefault(field_name, []).append(f"{field_name}:=[{','.join(chosen)}]")
+            parts.setdefault(field_name, []).append(value_filter(field_name, chosen))
     dates = date_filter(date_from, date_to) if date_from or date_to else ""
-    joined = {name: " && ".join(conditions) for name, conditions in parts.items()}
+    joined = {name: " && ".join(filter(None, conditions)) for name, conditions in parts.items()}
     return {**joined, "published": dates} if dates else joined

@@ -8,13 +8,14 @@ from datetime import datetime
 from typing import Any
 
 from crawler import Article
+from indexer.schema import DEFAULTS
 
 # Typesense's query_by_weights are whole numbers: the title weighs 3 and the description 1.5
 # times the body, as in indexer.schema.FIELD_BOOSTS.
 TEXT_FIELDS = ("title", "description", "text")
 TEXT_WEIGHTS = (6, 3, 2)
 # Public facet names, each a Typesense field of the same name.
-FACETS = ("source", "section", "authors", "language", "tags", "year", "month")
+FACETS = ("source", "section", "authors", "language", "access", "tags", "year", "month")
 # Article fields kept as given (dates as ISO 8601), for `from_document`.
 _KEPT = ("published_at", "modified", "fetched_at", "image_url")
 # Search highlights come back wrapped in these; they are removed from indexed text, so every
@@ -41,6 +42,7 @@ def collection_schema(name: str) -> dict[str, Any]:
             _field("source", "string", facet=True, optional=True),
             _field("section", "string", facet=True, optional=True),
             _field("language", "string", facet=True, optional=True),
+            _field("access", "string", facet=True, optional=True),
             _field("tags", "string[]", facet=True, optional=True),
             _field("published", "int64", optional=True),  # unix seconds, for filters
             # Sorting needs a value in every document: undated ones sort last by `undated`.
@@ -79,6 +81,7 @@ def to_document(
         "source": article.source,
         "section": article.section,
         "language": article.language,
+        "access": article.access,
         "tags": list(article.tags),
         "sort_date": int(published.timestamp()) if published else 0,
         "undated": int(published is None),
@@ -120,6 +123,7 @@ def from_document(document: dict[str, Any]) -> Article:
         section=document.get("section", ""),
         source=document.get("source", ""),
         language=document.get("language", ""),
+        access=document.get("access", DEFAULTS["access"]),
         description=document.get("description", ""),
         tags=list(document.get("tags", [])),
         image_url=document.get("image_url", ""),

@@ -8,7 +8,11 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
+from crawler.article import Access
+
 WIKINEWS_HOST = "en.wikinews.org"
+# How each access value reads in the sidebar, the filter chips and the advanced form.
+ACCESS_LABELS = {Access.FULL: "Full text", Access.TEASER: "Paywalled (teaser only)"}
 
 
 def human_date(value: datetime) -> str:
@@ -31,7 +35,13 @@ def paragraphs(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"\n\s*\n", text) if part.strip()]
 
 
+def value_label(name: str, value: str) -> str:
+    """Return how value `value` of filter `name` reads on the page."""
+    return ACCESS_LABELS.get(value, value) if name == "access" else value
+
+
 def register(app: Flask) -> None:
-    """Make the filters available to the app's templates."""
+    """Make the filters, and the access values with their labels, available to templates."""
     for function in (human_date, web_url, is_wikinews, paragraphs):
         app.add_template_filter(function)
+    app.jinja_env.globals.update(Access=Access, access_labels=ACCESS_LABELS)

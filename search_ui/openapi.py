@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from crawler.article import Access
 from indexer import SORTS
 from search_ui.params import (
     DATE_PATTERN,
@@ -20,6 +21,11 @@ API_VERSION = "1.0.0"
 NULLABLE_STRING: Schema = {"type": ["string", "null"]}
 NULLABLE_DATETIME: Schema = {"type": ["string", "null"], "format": "date-time"}
 STRINGS: Schema = {"type": "array", "items": {"type": "string"}}
+ACCESS: Schema = {
+    "type": "string",
+    "enum": [access.value for access in Access],
+    "description": "teaser: paywalled, only the opening the site shows every visitor is archived.",
+}
 
 
 def ref(name: str) -> Schema:
@@ -160,6 +166,7 @@ def schemas() -> dict[str, Schema]:
                 "authors": STRINGS,
                 "published": NULLABLE_DATETIME,
                 "language": {"type": "string"},
+                "access": ACCESS,
                 "snippet": {"type": "string", "description": "HTML: escaped, matches in <mark>."},
                 "score": {"type": "number"},
                 "duplicates": {"type": "integer", "minimum": 0},
@@ -181,6 +188,7 @@ def schemas() -> dict[str, Schema]:
                 "tags": STRINGS,
                 "image_url": {"type": "string"},
                 "fetched_at": NULLABLE_DATETIME,
+                "access": ACCESS,
                 "id": {"type": "string"},
             },
             "One stored article.",

@@ -25,6 +25,7 @@ FILTER_PARAMS = {
     "section": "section",
     "author": "authors",
     "language": "language",
+    "access": "access",
     "year": "year",
 }
 

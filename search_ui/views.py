@@ -11,6 +11,7 @@ from indexer import SORTS, SearchResults
 from search_ui.advanced import build_query, has_query
 from search_ui.archive import FACETS, find_article, get_index, search
 from search_ui.captures import latest_capture
+from search_ui.filters import value_label
 from search_ui.histogram import date_histogram
 from search_ui.params import DATE_PATTERN, FILTER_PARAMS, SearchParams
 
@@ -24,6 +25,7 @@ FACET_TITLES = {
     "section": "Section",
     "author": "Author",
     "language": "Language",
+    "access": "Access",
     "year": "Year",
 }
 # Bidi embeddings, overrides and isolates: stored text holding one can reorder what follows it.
@@ -119,6 +121,7 @@ def facet_lists(params: SearchParams, found: SearchResults) -> list[dict[str, ob
         values = [
             {
                 "value": value,
+                "label": value_label(name, value),
                 "count": count,
                 "chosen": params.has(name, value),
                 "url": search_url(params.toggled(name, value)),
@@ -133,7 +136,10 @@ def facet_lists(params: SearchParams, found: SearchResults) -> list[dict[str, ob
 def active_filters(params: SearchParams) -> list[dict[str, str]]:
     """Return a removable chip for each active filter value and date bound."""
     chips = [
-        {"label": f"{FACET_TITLES[name]}: {value}", "url": search_url(params.toggled(name, value))}
+        {
+            "label": f"{FACET_TITLES[name]}: {value_label(name, value)}",
+            "url": search_url(params.toggled(name, value)),
+        }
         for name, values in params.filters.items()
         for value in values
     ]

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from crawler import Article
+from crawler.article import Access
 from indexer import NewsIndex, QueryError
 from indexer.errors import ArticleNotFoundError
 from indexer.results import Hit, SearchResults
@@ -48,9 +49,32 @@ def mortgage() -> Article:
 
 
 @pytest.fixture(scope="module")
-def corpus(articles: list[Article], copies: list[Article], mortgage: Article) -> list[Article]:
-    """The shared test articles, the wire copies and the related story."""
-    return [*articles, *copies, mortgage]
+def teasers() -> list[Article]:
+    """Two paywalled stories of which only the opening could be read."""
+    return [
+        Article(
+            url=f"https://paywall.example.com/{slug}",
+            title=title,
+            text=f"{opening}\n\nSubscribe to read the rest.",
+            source="Paywall Times",
+            section="Business",
+            language="en",
+            published=datetime(2023, 2, day, tzinfo=UTC),
+            access=Access.TEASER,
+        )
+        for day, slug, title, opening in (
+            (1, "harbour", "Harbour authority spends its reserves", "The harbour authority spent."),
+            (2, "stadium", "Stadium plans redrawn again", "Architects redrew the stadium."),
+        )
+    ]
+
+
+@pytest.fixture(scope="module")
+def corpus(
+    articles: list[Article], copies: list[Article], teasers: list[Article], mortgage: Article
+) -> list[Article]:
+    """The shared test articles, the wire copies, the teasers and the related story."""
+    return [*articles, *copies, *teasers, mortgage]
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -144,12 +168,13 @@ def test_search_returns_results_with_filled_hits(index: Index, corpus: list[Arti
     for hit in results.hits:
         assert isinstance(hit, Hit)
         article = by_id[hit.id]
-        assert (hit.url, hit.title, hit.source, hit.section, hit.language) == (
+        assert (hit.url, hit.title, hit.source, hit.section, hit.language, hit.access) == (
             article.url,
             article.title,
             article.source,
             article.section,
             article.language,
+            article.access,
         )
         assert hit.authors == article.authors
         assert hit.published == article.published
@@ -244,6 +269,9 @@ def test_either_word(index: Index, corpus: list[Article]) -> None:
         ("section", ["Health", "Science", "Business"]),
         ("language", ["ln"]),
         ("language", ["en", "ln"]),
+        ("access", ["teaser"]),
+        ("access", ["full"]),
+        ("access", ["full", "teaser"]),
     ],
 )
 def test_filter(index: Index, corpus: list[Article], field: str, values: list[str]) -> None:
@@ -258,6 +286,16 @@ def test_filters_on_several_fields_are_anded(index: Index, corpus: list[Article]
         a.id for a in corpus if a.source == "Daily Planet" and a.section in ("Politics", "Business")
     }
     assert len(expected) == 13 and _found(index, filters=filters) == expected
+
+
+def test_access_filter_and_query_field_agree(index: Index, corpus: list[Article]) -> None:
+    teasers = {a.id for a in corpus if a.access == Access.TEASER}
+    assert len(teasers) == 2
+    assert _found(index, "access:teaser") == teasers
+    assert _found(index, "harbour", filters={"access": "full"}) == set()
+    assert _found(index, "harbour", filters={"access": "teaser"}) == _holding(corpus, "harbour")
+    assert _found(index, filters={"access": "free"}) == set()
+    assert index.count(access="full") == len(corpus) - 2
 
 
 def test_filter_by_author_with_a_word(index: Index, corpus: list[Article]) -> None:
@@ -320,7 +358,7 @@ def test_collapsed_pages_continue(
     later = {c.id for c in copies[1:]}  # sorted oldest, the first copy stands for the others
     ids = [
         hit.id
-        for n in (1, 2, 3, 4)
+        for n in (1, 2, 3, 4, 5)
         for hit in index.search("", sort="oldest", page=n, per_page=5, facets=()).hits
     ]
     assert ids == [i for i in _by_date(corpus, newest=False) if i not in later]
@@ -336,13 +374,13 @@ def test_relevance_pages_do_not_overlap(index: Index) -> None:
 # Facets
 
 
-FACET_NAMES = ("source", "section", "language", "authors", "year")
+FACET_NAMES = ("source", "section", "language", "access", "authors", "year")
 
 
 def test_facets_count_every_match(index: Index, corpus: list[Article]) -> None:
     facets = index.search("", facets=FACET_NAMES).facets
     assert set(facets) == set(FACET_NAMES)
-    for name in ("source", "section", "language"):
+    for name in ("source", "section", "language", "access"):
         assert facets[name] == _counts(corpus, name), name
     assert all(isinstance(v, str) and isinstance(n, int) for v, n in facets["source"])
     years = Counter(f"{a.published.year}" for a in corpus if a.published)
@@ -364,6 +402,13 @@ def test_filtered_facet_lists_alternatives(index: Index, corpus: list[Article]) 
     planet = [a for a in corpus if a.source == "Daily Planet"]
     assert results.facets["section"] == _counts(planet, "section")
     assert results.total == len(planet)
+
+
+def test_access_facet_filtered_by_itself_lists_both(index: Index, corpus: list[Article]) -> None:
+    results = index.search("", filters={"access": "teaser"}, facets=("access", "source"))
+    assert results.total == 2
+    assert results.facets["access"] == _counts(corpus, "access")
+    assert results.facets["source"] == [("Paywall Times", 2)]
 
 
 def test_no_facets_asked_none_returned(index: Index) -> None:

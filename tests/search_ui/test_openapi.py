@@ -115,11 +115,11 @@ def test_document_describes_the_routes(document: dict[str, Any]) -> None:
 def test_search_parameters_are_described(document: dict[str, Any]) -> None:
     params = parameters(document, "/search.json")
     assert set(params) == {
-        "q", "source", "section", "author", "language", "year", "from", "to", "sort", "page",
-        "per_page",
+        "q", "source", "section", "author", "language", "access", "year", "from", "to", "sort",
+        "page", "per_page",
     }  # fmt: skip
     assert params["q"]["schema"] == {"type": "string", "maxLength": 1000}
-    for name in ("source", "section", "author", "language", "year"):
+    for name in ("source", "section", "author", "language", "access", "year"):
         assert params[name]["schema"]["type"] == "array"
         assert (params[name]["style"], params[name]["explode"]) == ("form", True)
     assert params["from"]["schema"]["pattern"] == params["to"]["schema"]["pattern"]
