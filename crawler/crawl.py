@@ -5,8 +5,10 @@ a site crawl (its robots.txt sitemaps, /sitemap.xml, the feeds it links to, then
 article links up to `depth`), or a sitemap or feed itself; with `single`, just that page.
 Web URLs go through the frontier in the archive, so a stopped crawl resumes and a finished
 one, run again, revisits only what may have changed. Every page read is kept in the
-archive's WARC files, so `reindex --reextract` can redo extraction without the network, and
-the capture index records where, under the page's URL and its article's canonical URL.
+archive's WARC files, once (a page read again with the same bytes is not written again), so
+`reindex --reextract` can redo extraction without the network, and the capture index records
+where, under the page's URL and its article's canonical URL. Pages left out of the index are
+listed with their reasons in the skip log.
 """
 
 from __future__ import annotations
@@ -37,9 +39,10 @@ from crawler.frontier import FRONTIER_FILE, Entry, Frontier
 from crawler.links import Link, feed_urls, looks_like_article_url, same_site
 from crawler.page import Page
 from crawler.sitemaps import is_sitemap, parse_sitemap
+from crawler.skiplog import SkipLog
 from crawler.sources import is_url, read_saved_page, saved_pages
 from crawler.warc import WarcWriter, count_records, is_warc, warc_pages
-from crawler.workers import PROCESSES, Extractors, Outcome
+from crawler.workers import FEED, PROCESSES, SITEMAP, UNCHANGED, Extractors, Outcome
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +61,7 @@ class CrawlOptions:
     processes: int = PROCESSES  # extraction worker processes (0: extract in the fetch threads)
     date_from: datetime | None = None  # WARC capture dates, inclusive
     date_to: datetime | None = None
+    keep_refused: bool = False  # index pages the extractor refuses as not articles anyway
     policy: FetchPolicy = field(default_factory=FetchPolicy)
 
 
@@ -69,15 +73,17 @@ class CrawlStats:
     fetched: int = 0
     articles: int = 0
     unchanged: int = 0
-    skipped: int = 0
+    skipped: int = 0  # left out: not articles, forbidden by robots.txt, not HTML
     errors: int = 0
+    listings: int = 0  # sitemaps and feeds read
     queued: int = 0
     host_waits: float = 0.0  # seconds fetches spent waiting on per-host politeness
+    recrawl: bool = False  # every web seed was crawled before: finding nothing new is fine
 
     @property
     def pages(self) -> int:
         """Pages done so far, whatever became of them."""
-        return self.articles + self.unchanged + self.skipped + self.errors
+        return self.articles + self.unchanged + self.skipped + self.errors + self.listings
 
     @property
     def rate(self) -> float:
@@ -92,11 +98,12 @@ class CrawlStats:
             self.errors += 1
         elif outcome.skipped == UNCHANGED:
             self.unchanged += 1
+        elif outcome.listing:
+            self.listings += 1
         else:
             self.skipped += 1
 
 
-UNCHANGED = "unchanged since the last crawl"
 BATCH_ARTICLES = 500
 BATCH_SECONDS = 5.0
 
@@ -111,6 +118,16 @@ class FetchRecord:
     last_modified: str | None
     content_hash: str | None
     fetched_at: datetime
+
+
+@dataclass(frozen=True)
+class LocalRead:
+    """A page of a folder or WARC file read: its URL, digest, and where it was kept (None:
+    the archive held these bytes already)."""
+
+    url: str
+    content_hash: str
+    kept: CaptureEntry | None
 
 
 # A discovered URL and what it is to the crawl: "sitemap", "feed" or "page".
@@ -129,29 +146,40 @@ class Visit:
 
 
 class _Batch:
-    """Articles waiting for one commit, and the fetches to mark done once it lands."""
+    """Articles waiting for one commit, and the fetches and reads to log once it lands."""
 
-    def __init__(self, commit: Commit, frontier: Frontier) -> None:
+    def __init__(self, commit: Commit, frontier: Frontier, skips: SkipLog) -> None:
         self.commit = commit
         self.frontier = frontier
-        self.articles: list[Article] = []
+        self.skips = skips
+        self.outcomes: list[Outcome] = []
         self.records: list[FetchRecord] = []
+        self.reads: list[tuple[str, str, bool]] = []
+        self.articles = 0
         self.since = time.monotonic()
 
-    def add(self, outcome: Outcome, record: FetchRecord | None = None) -> None:
-        """Hold `outcome`'s article and `record` until the next commit; commit when due."""
-        if outcome.article is not None:
-            self.articles.append(outcome.article)
+    def add(
+        self, outcome: Outcome, record: FetchRecord | None = None, read: LocalRead | None = None
+    ) -> None:
+        """Hold `outcome` and its fetch `record` or local `read` until the next commit; commit
+        when due."""
+        self.outcomes.append(outcome)
         if record is not None:
             self.records.append(record)
+        if read is not None:
+            self.reads.append((read.url, read.content_hash, outcome.article is not None))
+        self.articles += outcome.article is not None
         due = time.monotonic() - self.since >= BATCH_SECONDS
-        if len(self.articles) >= BATCH_ARTICLES or (due and (self.articles or self.records)):
+        if self.articles >= BATCH_ARTICLES or due:
             self.flush()
 
     def flush(self) -> None:
-        """Commit the held articles, then mark their fetches done in the frontier."""
-        if self.articles:
-            self.commit(self.articles)
+        """Commit the held articles, then log their fetches and reads, done."""
+        articles = [o.article for o in self.outcomes if o.article is not None]
+        if articles:
+            self.commit(articles)
+        self.skips.note(self.outcomes)
+        self.frontier.note_local_reads(self.reads)
         self.frontier.done_many(
             [
                 (
@@ -167,7 +195,8 @@ class _Batch:
                 for r in self.records
             ]
         )
-        self.articles, self.records, self.since = [], [], time.monotonic()
+        self.outcomes, self.records, self.reads, self.articles = [], [], [], 0
+        self.since = time.monotonic()
 
 
 class Crawler:
@@ -188,8 +217,12 @@ class Crawler:
         self.frontier = Frontier(self.archive / FRONTIER_FILE)
         self.warc = WarcWriter(self.archive / WARC_DIR)
         self.captures = CaptureIndex(self.archive / CAPTURES_FILE)
+        self.skips = SkipLog(self.archive / FRONTIER_FILE)
         # Others (a Dask cluster's) may read the pages; by default, local worker processes.
-        self.extractors = extractors or Extractors(self.options.processes)
+        self.extractors = extractors or Extractors(
+            self.options.processes, self.options.keep_refused
+        )
+        self._refetch: set[str] = set()  # left-out web pages to read again (keep_refused)
         self._fetcher: Fetcher | None = None
 
     def run(self, sources: list[str], commit: Commit) -> Iterator[Outcome]:
@@ -199,17 +232,14 @@ class Crawler:
         article, so a crawl killed at any point resumes without losing an article.
         """
         checked = [check_source(source) for source in sources]  # fail before any work
-        batch = _Batch(commit, self.frontier)
+        batch = _Batch(commit, self.frontier, self.skips)
         try:
             for source in checked:
                 if not is_url(source):
-                    for outcome in self._local(source):
-                        batch.add(outcome)
-                        yield outcome
+                    yield from self._local(source, batch)
             urls = [source for source in checked if is_url(source)]
             if urls:
-                for outcome in self._web(urls, batch):
-                    yield outcome
+                yield from self._web(urls, batch)
         finally:
             batch.flush()
 
@@ -220,6 +250,7 @@ class Crawler:
         if self._fetcher is not None:
             self._fetcher.close()
         self.captures.close()
+        self.skips.close()
         self.frontier.close()
         self.lock.release()
 
@@ -231,16 +262,18 @@ class Crawler:
 
     # Local sources: saved pages and WARC files.
 
-    def _local(self, source: str) -> Iterator[Outcome]:
+    def _local(self, source: str, batch: _Batch) -> Iterator[Outcome]:
         path = Path(source)
         pages = (
             warc_pages(path, date_from=self.options.date_from, date_to=self.options.date_to)
             if is_warc(path)
             else (self._saved(file) for file in saved_pages(path))
         )
-        kept: dict[str, CaptureEntry] = {}  # by page location, until the page's outcome is in
-        for outcome in self.extractors.extract_all(self._keep(page, kept) for page in pages):
-            self._index_article_capture(outcome, kept.pop(outcome.location, None))
+        reads: dict[str, LocalRead] = {}  # by page location, until the page's outcome is in
+        for outcome in self.extractors.extract_all(self._keep(page, reads) for page in pages):
+            read = reads.pop(outcome.location, None)
+            self._index_article_capture(outcome, read.kept if read else None)
+            batch.add(outcome, read=read)
             self.stats.count(outcome)
             yield outcome
 
@@ -252,14 +285,23 @@ class Crawler:
         # A saved page that names no URL of its own is known by its file's address.
         return replace(page, url=page.url or path.resolve().as_uri())
 
-    def _keep(self, page: Page | Outcome, kept: dict[str, CaptureEntry]) -> Page | Outcome:
-        """Write `page` to the archive's WARC files, noting its capture in `kept` by location
-        (an Outcome passes untouched)."""
-        if isinstance(page, Page):
+    def _keep(self, page: Page | Outcome, reads: dict[str, LocalRead]) -> Page | Outcome:
+        """Write `page` to the archive's WARC files unless they hold its bytes already, noting
+        the read in `reads` by location; return the page to extract, or an Outcome if it gave
+        an article when these bytes were last read (an Outcome passes untouched)."""
+        if isinstance(page, Outcome):
+            return page
+        url = page.url or page.location
+        digest = hashlib.sha256(page.content).hexdigest()
+        known = self.frontier.local_read(url, digest)
+        if known:
+            return Outcome(page.location, skipped=UNCHANGED, url=page.url)
+        kept = None
+        if known is None:  # read before without an article: kept already, read again
             kind = f"text/html; charset={page.charset}" if page.charset else "text/html"
             headers = {"Content-Type": kind}
-            url = page.url or page.location
-            kept[page.location] = self._archive(url, 200, headers, page.content, page.fetched_at)
+            kept = self._archive(url, 200, headers, page.content, page.fetched_at)
+        reads[page.location] = LocalRead(url, digest, kept)
         return page
 
     def _archive(
@@ -285,9 +327,14 @@ class Crawler:
     # The web: a frontier of URLs fetched by a pool of threads.
 
     def _web(self, urls: list[str], batch: _Batch) -> Iterator[Outcome]:
+        self.stats.recrawl = all(self._crawled_before(url) for url in urls)
         revisited = self.frontier.revisit(self.options.revisit_after)
         if revisited:
             logger.info("revisiting %d listings and stale pages", revisited)
+        if self.options.keep_refused:
+            self._refetch = self.skips.keys()
+            refetched = self.frontier.requeue(self._refetch)
+            logger.info("reading again %d pages left out before (--keep-refused)", refetched)
         for url in urls:
             self.frontier.add(
                 url, kind="page" if self.options.single else "seed", depth=0, site=url
@@ -321,6 +368,10 @@ class Crawler:
                     self.stats.count(visit.outcome)
                     yield visit.outcome
 
+    def _crawled_before(self, url: str) -> bool:
+        entry = self.frontier.get(url)
+        return entry is not None and entry.fetched_at is not None
+
     def _visit(self, entry: Entry) -> Visit:
         """Fetch one frontier URL and read it (runs on a pool thread); no page stops the crawl."""
         try:
@@ -339,9 +390,13 @@ class Crawler:
     def _fetch_and_read(self, entry: Entry) -> Visit:
         """Fetch one frontier URL and read it."""
         assert self._fetcher is not None
+        # A page left out before is read again (keep_refused): asked for in full, not a 304.
+        again = entry.url in self._refetch
         try:
             response = self._fetcher.get(
-                entry.url, etag=entry.etag, last_modified=entry.last_modified
+                entry.url,
+                etag=None if again else entry.etag,
+                last_modified=None if again else entry.last_modified,
             )
         except FetchError as exc:
             self.frontier.failed(entry.url, str(exc))  # revisits ask again
@@ -360,12 +415,19 @@ class Crawler:
         )
         if response.status == 304:
             return Visit(Outcome(entry.url, skipped=UNCHANGED), record=record)
-        kept = self._archive(
-            response.url, response.status, response.headers, response.content, response.fetched_at
-        )
         record = replace(record, content_hash=hashlib.sha256(response.content).hexdigest())
-        if record.content_hash == entry.content_hash:
+        unchanged = record.content_hash == entry.content_hash
+        if unchanged and not again:
             return Visit(Outcome(entry.url, skipped=UNCHANGED), record=record)
+        kept = None
+        if not unchanged:  # the archive's WARC files hold the bytes already otherwise
+            kept = self._archive(
+                response.url,
+                response.status,
+                response.headers,
+                response.content,
+                response.fetched_at,
+            )
         outcome, found = self._read(entry, response)
         self._index_article_capture(outcome, kept)
         return Visit(outcome, found, record)
@@ -376,10 +438,10 @@ class Crawler:
             if entry.kind in ("seed", "sitemap") and is_sitemap(content, kind):
                 pages, children = parse_sitemap(content, response.url)
                 found = [("sitemap", Link(url)) for url in children]
-                return Outcome(entry.url, skipped="a sitemap"), found + [("page", p) for p in pages]
+                return Outcome(entry.url, skipped=SITEMAP), found + [("page", p) for p in pages]
             if entry.kind in ("seed", "feed") and is_feed(content, kind):
                 pages = parse_feed(content, response.url)
-                return Outcome(entry.url, skipped="a feed"), [("page", link) for link in pages]
+                return Outcome(entry.url, skipped=FEED), [("page", link) for link in pages]
         except SourceError as exc:  # a corrupt sitemap or feed
             return Outcome(entry.url, error=str(exc)), []
         if not response.is_html:

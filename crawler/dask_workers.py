@@ -42,8 +42,10 @@ class DaskExtractors(Extractors):
     """Reads pages of local sources on the Dask cluster of `client`; web pages (`read`) in
     `processes` local worker processes (0: in the calling thread)."""
 
-    def __init__(self, client: Client, processes: int = PROCESSES) -> None:
-        super().__init__(processes)
+    def __init__(
+        self, client: Client, processes: int = PROCESSES, keep_refused: bool = False
+    ) -> None:
+        super().__init__(processes, keep_refused)
         self.client = client
         threads = sum(client.nthreads().values())
         self.in_flight = CHUNKS_PER_THREAD * max(threads, 1)
@@ -52,26 +54,28 @@ class DaskExtractors(Extractors):
         """Yield each page's Outcome in input order (an Outcome given in place of a page passes)."""
         window: deque[tuple[list[Page | Outcome], Future]] = deque()
         for chunk in _chunks(pages):
-            window.append((chunk, self.client.submit(extract_chunk, chunk, pure=False)))
+            task = self.client.submit(extract_chunk, chunk, self.keep_refused, pure=False)
+            window.append((chunk, task))
             if len(window) >= self.in_flight:
                 yield from _results(*window.popleft())
         while window:
             yield from _results(*window.popleft())
 
 
-def extract_chunk(chunk: list[Page | Outcome]) -> list[Outcome]:
+def extract_chunk(chunk: list[Page | Outcome], keep_refused: bool = False) -> list[Outcome]:
     """Extract each page of `chunk` (runs on a Dask worker); no page fails the others."""
-    return [item if isinstance(item, Outcome) else _extract(item) for item in chunk]
+    return [item if isinstance(item, Outcome) else _extract(item, keep_refused) for item in chunk]
 
 
-def _extract(page: Page) -> Outcome:
+def _extract(page: Page, keep_refused: bool) -> Outcome:
     """Return `extract_page(page)`, an unexpected exception becoming the page's error."""
     try:
-        return extract_page(page)
+        return extract_page(page, keep_refused)
     except Exception as exc:  # one page's data tripping a bug must not end the whole job
         logger.exception("%s", page.location)
         return Outcome(
             page.location,
+            url=page.url,
             error=f"unexpected {type(exc).__name__} ({exc}); this is a crawler bug, please "
             "report it with the Dask worker's log; the job went on without this page",
         )
@@ -98,7 +102,9 @@ def _results(chunk: list[Page | Outcome], future: Future) -> list[Outcome]:
     except KilledWorker as exc:  # the chunk took down every worker it was tried on
         reason = f"a Dask worker died reading the batch of pages this one was in ({exc})"
         return [
-            item if isinstance(item, Outcome) else Outcome(item.location, error=reason)
+            item
+            if isinstance(item, Outcome)
+            else Outcome(item.location, url=item.url, error=reason)
             for item in chunk
         ]
     except (CancelledError, OSError) as exc:  # the scheduler went away

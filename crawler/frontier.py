@@ -1,14 +1,16 @@
 """The crawl frontier and fetch log: every URL a crawl knows, in SQLite inside the archive.
 
 It is what makes crawls resumable (a killed crawl restarts where it stopped) and incremental
-(a finished crawl run again revisits only what may have changed).
+(a finished crawl run again revisits only what may have changed). Pages of folders and WARC
+files are not queued; their log (`local_reads`) holds the digest of each page kept, so a
+re-read finds what the archive already holds.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -36,6 +38,12 @@ CREATE TABLE IF NOT EXISTS urls (
     error TEXT
 );
 CREATE INDEX IF NOT EXISTS urls_queue ON urls (state, priority, seq);
+CREATE TABLE IF NOT EXISTS local_reads (
+    url TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    article INTEGER NOT NULL,
+    PRIMARY KEY (url, content_hash)
+) WITHOUT ROWID;
 """
 
 
@@ -163,6 +171,31 @@ class Frontier:
             self._conn.execute(
                 "UPDATE urls SET state = 'failed', fetched_at = ?, error = ? WHERE url = ?",
                 (_iso(datetime.now(UTC)), error, url),
+            )
+
+    def requeue(self, urls: Iterable[str]) -> int:
+        """Queue again each of `urls` the frontier has finished with; return how many."""
+        with self._lock, self._conn:
+            return sum(
+                self._requeue("url = ? AND state IN ('done', 'failed')", (url,)) for url in urls
+            )
+
+    def local_read(self, url: str, content_hash: str) -> bool | None:
+        """Return whether a local page of these bytes at `url` gave an article when it was
+        last read (None: never read, so not kept in the archive yet)."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT article FROM local_reads WHERE url = ? AND content_hash = ?",
+                (url, content_hash),
+            ).fetchone()
+        return bool(row[0]) if row else None
+
+    def note_local_reads(self, reads: list[tuple[str, str, bool]]) -> None:
+        """Record local pages read and kept: (url, content_hash, gave an article)."""
+        with self._lock, self._conn:
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO local_reads (url, content_hash, article) VALUES (?,?,?)",
+                reads,
             )
 
     def revisit(self, older_than: timedelta, now: datetime | None = None) -> int:

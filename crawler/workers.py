@@ -28,6 +28,11 @@ from crawler.page import Page
 
 PROCESSES = os.cpu_count() or 1
 
+# Skip reasons of pages that are not left out: nothing new to read, or listings of articles.
+UNCHANGED = "unchanged since the last crawl"
+SITEMAP = "a sitemap"
+FEED = "a feed"
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -37,29 +42,55 @@ class Outcome:
     article: Article | None = None
     skipped: str = ""  # readable, but not a (changed) article
     error: str = ""  # could not be fetched or read
+    url: str | None = None  # the page's own URL, where known (the location may be a file)
+
+    @property
+    def listing(self) -> bool:
+        """Return whether the page was a sitemap or a feed, read for the articles it lists."""
+        return self.skipped in (SITEMAP, FEED)
+
+    @property
+    def left_out(self) -> bool:
+        """Return whether the page was skipped as no article (not as unchanged or a listing)."""
+        return bool(self.skipped) and self.skipped != UNCHANGED and not self.listing
+
+    @property
+    def key(self) -> str:
+        """Return what names the page across crawls and re-extractions: its URL, or location."""
+        return self.url or self.location
 
 
-def extract_page(page: Page) -> Outcome:
-    """Extract the article of `page`; a page that holds none gives an Outcome saying why."""
+def extract_page(page: Page, keep_refused: bool = False) -> Outcome:
+    """Extract the article of `page`; a page that holds none gives an Outcome saying why.
+
+    With `keep_refused`, a page with body text that the extractor refuses as not an article
+    gives its article anyway.
+    """
+    where = {"location": page.location, "url": page.url}
     try:
-        article = extract_article(page.content, url=page.url, charset=page.charset)
+        article = extract_article(
+            page.content, url=page.url, charset=page.charset, keep_refused=keep_refused
+        )
     except NotAnArticle as exc:
-        return Outcome(page.location, skipped=str(exc))
+        return Outcome(**where, skipped=str(exc))
     except ExtractionError as exc:
-        return Outcome(page.location, error=str(exc))
-    return Outcome(page.location, article=replace(article, fetched_at=page.fetched_at))
+        return Outcome(**where, error=str(exc))
+    return Outcome(**where, article=replace(article, fetched_at=page.fetched_at))
 
 
-def read_page(page: Page, links: bool) -> tuple[Outcome, list[str]]:
+def read_page(page: Page, links: bool, keep_refused: bool = False) -> tuple[Outcome, list[str]]:
     """Extract `page` and, when `links` is set, list the links it holds."""
-    return extract_page(page), page_links(page.content, page.url or page.location) if links else []
+    outcome = extract_page(page, keep_refused)
+    return outcome, page_links(page.content, page.url or page.location) if links else []
 
 
 class Extractors:
-    """Reads pages in `processes` worker processes (0: in the calling thread)."""
+    """Reads pages in `processes` worker processes (0: in the calling thread); with
+    `keep_refused`, pages refused as not articles give their article anyway."""
 
-    def __init__(self, processes: int = PROCESSES) -> None:
+    def __init__(self, processes: int = PROCESSES, keep_refused: bool = False) -> None:
         self.processes = processes
+        self.keep_refused = keep_refused
         self._pool: ProcessPoolExecutor | None = None
         if processes > 0:
             context = _context()
@@ -73,18 +104,23 @@ class Extractors:
     def read(self, page: Page, links: bool = False) -> tuple[Outcome, list[str]]:
         """Return `read_page(page, links)`, computed in a worker; safe to call from threads."""
         if self._pool is None:
-            return read_page(page, links)
-        return self._pool.submit(read_page, page, links).result()
+            return read_page(page, links, self.keep_refused)
+        return self._pool.submit(read_page, page, links, self.keep_refused).result()
 
     def extract_all(self, pages: Iterable[Page | Outcome]) -> Iterator[Outcome]:
         """Yield each page's Outcome in order (an Outcome given in place of a page passes)."""
         if self._pool is None:
-            yield from (page if isinstance(page, Outcome) else extract_page(page) for page in pages)
+            yield from (
+                page if isinstance(page, Outcome) else extract_page(page, self.keep_refused)
+                for page in pages
+            )
             return
         window: deque[Future[Outcome] | Outcome] = deque()
         for page in pages:
             passed = isinstance(page, Outcome)
-            window.append(page if passed else self._pool.submit(extract_page, page))
+            window.append(
+                page if passed else self._pool.submit(extract_page, page, self.keep_refused)
+            )
             # Two pages per worker keep every worker busy and memory bounded.
             if len(window) > 2 * self.processes:
                 yield _result(window.popleft())

@@ -17,6 +17,8 @@ import click
 from crawler import CrawlerError
 from crawler.crawl import CrawlOptions, CrawlStats, Outcome, check_source, local_page_count
 from crawler.fetch import FetchPolicy, user_agent
+from crawler.frontier import FRONTIER_FILE
+from crawler.skiplog import SkipLog
 from crawler.workers import PROCESSES
 from indexer import DEFAULT_FACETS, SORTS, Backend, IndexerError, NewsIndex, SearchResults
 from indexer.backends import (
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
     from distributed import Client
 
 DEFAULT_ARCHIVE = "index_data"
+SHOWN_SKIPPED = 20  # pages left out listed after a crawl; `newsarchive skipped` lists all
 SAMPLE_ARCHIVE = Path(__file__).resolve().parent.parent / "sample_archive"
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
 
@@ -57,6 +60,12 @@ dask_workers_option = click.option(
     type=click.IntRange(1, 1024),
     help="Extract pages of folders, WARC files and --reextract on a local Dask cluster of N "
     "worker processes (needs the `cluster` extra). Live sites are still fetched and read here.",
+)
+keep_refused_option = click.option(
+    "--keep-refused",
+    is_flag=True,
+    help="Index pages the extractor refuses as not articles (index pages, stubs) anyway, "
+    "when they have body text.",
 )
 scheduler_option = click.option(
     "--scheduler",
@@ -182,7 +191,10 @@ def _backend() -> Backend:
     type=click.DateTime(["%Y-%m-%d"]),
     help="WARC input: skip captures after this day.",
 )
-@click.option("--quiet", is_flag=True, help="No progress lines.")
+@keep_refused_option
+@click.option(
+    "--quiet", is_flag=True, help="No progress lines; pages left out are listed only on failure."
+)
 @click.option("--json-log", is_flag=True, help="One JSON line per page on stdout.")
 def crawl(sources: tuple[str, ...], archive: Path, **options: Any) -> None:
     """Crawl SOURCES into the archive: folders of saved pages, WARC/ARC files, or http(s)
@@ -243,18 +255,70 @@ def _crawl_with(
         except (CrawlerError, IndexerError) as exc:
             raise CommandError(str(exc)) from exc
         progress.finish(result.stats)
-        counts = result.counts
+        stats, counts = result.stats, result.counts
+        listings = f", {stats.listings} sitemaps and feeds" if stats.listings else ""
         summary = (
-            f"{result.stats.pages} pages: {counts.new} new articles, {counts.replaced} updated, "
-            f"{result.stats.unchanged} unchanged, {len(result.skipped)} skipped, "
-            f"{len(result.errors)} failed; {len(index)} articles in {archive}"
+            f"{stats.pages} pages: {counts.new} new articles, {counts.replaced} updated, "
+            f"{stats.unchanged} unchanged, {len(result.skipped)} skipped, "
+            f"{len(result.errors)} failed{listings}; {len(index)} articles in {archive}"
         )
     click.echo(summary, err=json_log)
-    if not quiet:
+    # A re-crawl of a site may rightly find nothing new; a first crawl that stores nothing,
+    # or one where pages failed, is a mistake to fix.
+    stored = counts.new + counts.replaced + stats.unchanged
+    failed = not stored and (bool(result.errors) or not stats.recrawl)
+    if not quiet or failed:
         for location, reason in result.errors:
             click.echo(f"  failed {location}: {reason}", err=True)
-    if result.errors and not counts.new + counts.replaced + result.stats.unchanged:
-        raise CommandError("No article was stored: every page failed (reasons above).")
+    retry = "run the crawl again with --keep-refused" if not options.keep_refused else ""
+    _report_left_out(result.skipped, archive, retry, listed=not quiet or failed)
+    if failed:
+        raise CommandError(_nothing_stored(stats.pages, bool(result.skipped), retry))
+
+
+def _report_left_out(
+    skipped: list[tuple[str, str]], archive: Path, retry: str, listed: bool = True
+) -> None:
+    """Print the first pages left out with their reasons (if `listed`), where the full list
+    is, and how to index them anyway (`retry`)."""
+    if not skipped:
+        return
+    command = f"newsarchive skipped --archive {archive}"
+    if not listed:
+        click.echo(f"{len(skipped)} pages skipped, with the reasons: {command}", err=True)
+        return
+    shown = f", the first {SHOWN_SKIPPED} below" if len(skipped) > SHOWN_SKIPPED else ""
+    click.echo(
+        f"{len(skipped)} pages skipped{shown} (all pages left out of the archive: {command}):",
+        err=True,
+    )
+    for location, reason in skipped[:SHOWN_SKIPPED]:
+        click.echo(f"  skipped {location}: {reason}", err=True)
+    if len(skipped) > SHOWN_SKIPPED:
+        click.echo(f"  ... and {len(skipped) - SHOWN_SKIPPED} more", err=True)
+    if retry:
+        click.echo(f"To index the pages refused as not articles anyway, {retry}.", err=True)
+
+
+def _nothing_stored(pages: int, skipped: bool, retry: str) -> str:
+    """Return the message of a crawl that stored no article, saying what to do next."""
+    if not pages:
+        return (
+            "No article was stored: the sources hold no page to read. Check that the folder "
+            "holds .html, .htm or .html.gz files, or that the WARC file holds HTML responses "
+            "(captured between --from and --to, if given)."
+        )
+    if not skipped:
+        return (
+            "No article was stored: every page failed (reasons above). Check the address and "
+            "that the site answers, then run the crawl again."
+        )
+    advice = f"; to index the pages refused as not articles anyway, {retry}" if retry else ""
+    return (
+        "No article was stored: every page was skipped or failed (reasons above). Check that "
+        "the sources are news articles, or a site, sitemap or feed that links to them"
+        f"{advice}."
+    )
 
 
 def crawl_options_from(
@@ -269,6 +333,7 @@ def crawl_options_from(
     allow_private: bool,
     date_from: datetime | None,
     date_to: datetime | None,
+    keep_refused: bool = False,
 ) -> CrawlOptions:
     """Return the crawl options the command-line flags ask for."""
     return CrawlOptions(
@@ -280,6 +345,7 @@ def crawl_options_from(
         processes=processes,
         date_from=date_from.replace(tzinfo=UTC) if date_from else None,
         date_to=date_to.replace(tzinfo=UTC) if date_to else None,
+        keep_refused=keep_refused,
         policy=FetchPolicy(
             user_agent=user_agent(contact), delay=delay, allow_private=allow_private
         ),
@@ -311,32 +377,65 @@ def outcome_record(outcome: Outcome) -> dict[str, str]:
 @processes_option
 @dask_workers_option
 @scheduler_option
+@keep_refused_option
 def reindex(
     archive: Path,
     reextract: bool,
     processes: int,
     dask_workers: int | None,
     scheduler: str | None,
+    keep_refused: bool,
 ) -> None:
     """Rebuild the search index from the archive's article store (no network)."""
-    if (dask_workers or scheduler) and not reextract:
-        raise click.UsageError("--dask-workers and --scheduler go with --reextract.")
+    if (dask_workers or scheduler or keep_refused) and not reextract:
+        raise click.UsageError(
+            "--dask-workers, --scheduler and --keep-refused go with --reextract."
+        )
     with (
         _dask(dask_workers, scheduler) as client,
         _open(archive, create=NewsIndex.has_store(archive), upgrade=True) as index,
     ):
         try:
             if reextract:
-                result = ingest.reextract(index, processes=processes, client=client)
+                result = ingest.reextract(
+                    index, processes=processes, client=client, keep_refused=keep_refused
+                )
                 click.echo(
                     f"Re-extracted {result.counts.new + result.counts.replaced} articles "
                     f"({result.counts.new} new, {len(result.skipped)} pages skipped, "
                     f"{len(result.errors)} failed)"
                 )
+                retry = "" if keep_refused else "add --keep-refused"
+                _report_left_out(result.skipped, archive, retry)
             count = index.rebuild()
         except IndexerError as exc:
             raise CommandError(str(exc)) from exc
         click.echo(f"Reindexed {count} articles in {archive}")
+
+
+@cli.command()
+@archive_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON line per page.")
+def skipped(archive: Path, as_json: bool) -> None:
+    """List the pages the archive keeps but left out of its index, with the reasons."""
+    path = archive / FRONTIER_FILE
+    if not path.is_file():
+        raise CommandError(
+            f"No crawl has run into {archive}; run `newsarchive crawl SOURCES --archive "
+            f"{archive}` first (or check the --archive folder)."
+        )
+    log = SkipLog(path, readonly=True)
+    try:
+        entries = log.entries()
+    finally:
+        log.close()
+    for location, reason in entries:
+        if as_json:
+            record = {"location": location, "result": "skipped", "reason": reason}
+            click.echo(json.dumps(record, ensure_ascii=False))
+        else:
+            click.echo(f"{location}: {reason}")
+    click.echo(f"{len(entries)} pages left out of {archive}", err=True)
 
 
 @contextmanager

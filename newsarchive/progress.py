@@ -51,6 +51,7 @@ class CrawlProgress:
             f" {stats.skipped:,} skipped, {stats.errors:,} failed)"
         )
         if not self.total:
+            text += f", {stats.listings:,} sitemaps and feeds read"
             text += f", {stats.queued:,} queued, {stats.fetched:,} fetched"
             text += f", {stats.host_waits:,.0f} s waiting on hosts"
         text += f", {stats.rate:,.1f} pages/s"

@@ -130,3 +130,37 @@ def test_a_sitemap_or_a_feed_can_be_the_seed(
     assert {a.fetched_at is not None for a in articles} == {True}
     assert len(articles) == len(listed)
     assert not set(news.linked) & set(news.site.paths())  # the front page was not crawled
+
+
+REFUSED = Path(__file__).parent / "fixtures" / "refused" / "short_stub_with_text.html"
+
+
+def captures_of(archive: Path, url: str) -> int:
+    return sum(page.url == url for page in archived_pages(archive / "warc"))
+
+
+def test_a_page_fetched_again_unchanged_is_not_kept_twice(news: NewsSite, tmp_path: Path) -> None:
+    path = "/plain-story-2024.html"  # no ETag: every revisit is a full 200
+    news.site.routes[path] = (200, {"Content-Type": "text/html"}, news.bodies[news.linked[0]])
+    first, _ = crawl(tmp_path, [news.url(path)], single=True, processes=0)
+    again, outcomes = crawl(
+        tmp_path, [news.url(path)], single=True, processes=0, revisit_after=timedelta(0)
+    )
+    assert len(first) == 1 and again == []
+    assert [o.skipped for o in outcomes] == ["unchanged since the last crawl"]
+    assert fetched(news, path) == 2
+    assert captures_of(tmp_path, news.url(path)) == 1
+
+
+def test_keep_refused_reads_again_a_page_left_out_before(news: NewsSite, tmp_path: Path) -> None:
+    path = "/stub-2024.html"
+    news.site.routes[path] = (200, {"Content-Type": "text/html"}, REFUSED.read_bytes())
+    url = news.url(path)
+    articles, outcomes = crawl(tmp_path, [url], single=True, processes=0)
+    assert articles == [] and "only 50 characters" in outcomes[0].skipped
+
+    kept, _ = crawl(tmp_path, [url], single=True, processes=0, keep_refused=True)
+
+    assert [a.title for a in kept] == ["Council approves new bus lanes"]
+    assert fetched(news, path) == 2  # fresh, but left out: fetched again in full
+    assert captures_of(tmp_path, url) == 1

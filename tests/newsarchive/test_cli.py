@@ -90,11 +90,20 @@ def test_search_filters_sorts_and_counts_facets(sample_archive: Path) -> None:
     assert len(years) == 1 and re.fullmatch(r"  year: 2009 \(\d+\)", years[0])
 
 
-def test_recrawl_updates_instead_of_duplicating(sample_archive: Path, tmp_path: Path) -> None:
+def warc_bytes(archive: Path) -> dict[str, int]:
+    """Return the size of each file in the archive's WARC folder, by name."""
+    return {path.name: path.stat().st_size for path in (archive / "warc").iterdir()}
+
+
+def test_recrawl_of_an_unchanged_folder_is_unchanged_and_kept_once(
+    sample_archive: Path, tmp_path: Path
+) -> None:
     archive = tmp_path / "copy"
     shutil.copytree(sample_archive, archive)
+    kept = warc_bytes(archive)
     out = run("crawl", str(SAMPLE_ARCHIVE / "wikinews"), "--archive", str(archive)).stdout
-    assert "43 pages: 0 new articles, 43 updated, 0 unchanged, 0 skipped, 0 failed; 323" in out
+    assert "43 pages: 0 new articles, 0 updated, 43 unchanged, 0 skipped, 0 failed; 323" in out
+    assert warc_bytes(archive) == kept  # no second copy of the pages
 
 
 def test_reindex_rebuilds_from_the_store(sample_archive: Path, tmp_path: Path) -> None:

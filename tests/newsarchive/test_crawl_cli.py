@@ -243,3 +243,138 @@ def test_reindex_reextract_rebuilds_saved_pages_too(tmp_path: Path) -> None:
     out = run("reindex", "--reextract", "--archive", str(archive)).stdout
     assert f"Re-extracted {len(SAVED_PAGES)} articles" in out
     assert stored_urls(archive) == crawled
+
+
+REFUSED = FIXTURES / "refused" / "short_stub_with_text.html"  # some text, too little
+FAST = ["--processes", "0"]
+
+
+def save_pages(folder: Path, pages: dict[str, bytes]) -> Path:
+    """Write `pages` (file name: bytes) into `folder`; return the folder."""
+    folder.mkdir(exist_ok=True)
+    for name, content in pages.items():
+        (folder / name).write_bytes(content)
+    return folder
+
+
+def warc_of_pages(folder: Path, pages: dict[str, bytes]) -> Path:
+    """Write `pages` as captures of https://news.example/NAME into a new WARC file in `folder`."""
+    with WarcWriter(folder) as writer:
+        for name, content in pages.items():
+            when = datetime(2024, 5, 1, 12, tzinfo=UTC)
+            writer.write_response(
+                f"https://news.example/{name}", 200, {"Content-Type": "text/html"}, content, when
+            )
+    return next(folder.glob("*.warc.gz"))
+
+
+def warc_bytes(archive: Path) -> dict[str, int]:
+    """Return the size of each file in the archive's WARC folder, by name."""
+    return {path.name: path.stat().st_size for path in (archive / "warc").iterdir()}
+
+
+@pytest.mark.parametrize("kind", ["folder", "warc"])
+def test_a_recrawl_reports_unchanged_pages_and_keeps_only_changed_ones(
+    kind: str, tmp_path: Path
+) -> None:
+    pages = {name: (FIXTURES / name).read_bytes() for name in SAVED_PAGES}
+
+    def source(step: int) -> str:
+        if kind == "folder":  # the same folder, rewritten
+            return str(save_pages(tmp_path / "saved", pages))
+        return str(warc_of_pages(tmp_path / f"warc{step}", pages))  # a new file, same captures
+
+    archive = tmp_path / "archive"
+    crawl = ["--archive", str(archive), *FAST]
+    assert "3 new articles" in run("crawl", source(1), *crawl).stdout
+    kept = warc_bytes(archive)
+
+    again = run("crawl", source(2), *crawl).stdout
+
+    assert "3 pages: 0 new articles, 0 updated, 3 unchanged, 0 skipped, 0 failed" in again
+    assert warc_bytes(archive) == kept
+    name = SAVED_PAGES[0]
+    pages[name] = pages[name].replace(b"</body>", b"<!-- corrected --></body>")
+    changed = run("crawl", source(3), *crawl).stdout
+    assert "3 pages: 0 new articles, 1 updated, 2 unchanged" in changed
+    assert sum(warc_bytes(archive).values()) > sum(kept.values())  # the changed page only
+
+
+def test_skipped_pages_are_listed_with_reasons_and_keep_refused_indexes_them(
+    tmp_path: Path,
+) -> None:
+    stubs = {f"stub-{n:02d}.html": REFUSED.read_bytes() for n in range(22)}
+    folder = save_pages(
+        tmp_path / "saved", {SAVED_PAGES[0]: (FIXTURES / SAVED_PAGES[0]).read_bytes(), **stubs}
+    )
+    archive = tmp_path / "archive"
+    crawl = ["crawl", str(folder), "--archive", str(archive), *FAST]
+
+    first = run(*crawl)
+
+    assert "23 pages: 1 new articles, 0 updated, 0 unchanged, 22 skipped, 0 failed" in first.stdout
+    listed = [line for line in first.stderr.splitlines() if line.startswith("  skipped ")]
+    assert len(listed) == 20
+    assert f"  skipped {folder / 'stub-00.html'}: the page at file://" in listed[0]
+    assert "only 50 characters of body text" in listed[0]
+    assert "  ... and 2 more" in first.stderr
+    assert f"all pages left out of the archive: newsarchive skipped --archive {archive}" in (
+        first.stderr
+    )
+    assert "run the crawl again with --keep-refused" in first.stderr
+    full = run("skipped", "--archive", str(archive))
+    assert sorted(line.split(": ")[0] for line in full.stdout.splitlines()) == sorted(
+        str(folder / name) for name in stubs
+    )
+    kept = warc_bytes(archive)
+
+    kept_anyway = run(*crawl, "--keep-refused").stdout
+
+    assert "23 pages: 22 new articles, 0 updated, 1 unchanged, 0 skipped, 0 failed" in kept_anyway
+    assert warc_bytes(archive) == kept  # read again from the folder, not kept twice
+    assert run("skipped", "--archive", str(archive)).stdout == ""
+
+
+def test_a_crawl_that_stores_nothing_fails_and_says_why_even_when_quiet(tmp_path: Path) -> None:
+    folder = save_pages(
+        tmp_path / "saved", {"stub.html": REFUSED.read_bytes(), "broken.html": b"\x00\x01" * 500}
+    )
+    archive = tmp_path / "archive"
+    crawl = ["crawl", str(folder), "--archive", str(archive), "--quiet", *FAST]
+
+    nothing = run(*crawl, check=False)
+
+    assert nothing.returncode == 1
+    assert f"  skipped {folder / 'stub.html'}: the page at" in nothing.stderr
+    assert f"  failed {folder / 'broken.html'}: the page is binary data" in nothing.stderr
+    assert "every page was skipped or failed (reasons above)" in nothing.stderr
+    assert "run the crawl again with --keep-refused" in nothing.stderr
+    kept = run(*crawl, "--keep-refused", check=False)
+    assert kept.returncode == 0  # stored the stub; the broken page failed again
+    assert "1 new articles" in kept.stdout and "  skipped" not in kept.stderr
+    empty = save_pages(tmp_path / "empty", {})
+    none = run("crawl", str(empty), "--archive", str(archive), "--quiet", check=False)
+    assert none.returncode == 1
+    assert "the sources hold no page to read" in none.stderr
+
+
+def test_reindex_reextract_keep_refused_indexes_the_pages_left_out(tmp_path: Path) -> None:
+    folder = save_pages(
+        tmp_path / "saved",
+        {
+            SAVED_PAGES[0]: (FIXTURES / SAVED_PAGES[0]).read_bytes(),
+            "stub.html": REFUSED.read_bytes(),
+        },
+    )
+    archive = tmp_path / "archive"
+    run("crawl", str(folder), "--archive", str(archive), *FAST)
+    reextract = ["reindex", "--reextract", "--archive", str(archive), *FAST]
+
+    plain = run(*reextract)
+
+    assert "(0 new, 1 pages skipped, 0 failed)" in plain.stdout
+    assert "only 50 characters" in plain.stderr and "add --keep-refused" in plain.stderr
+    kept = run(*reextract, "--keep-refused")
+    assert "Re-extracted 2 articles (1 new, 0 pages skipped, 0 failed)" in kept.stdout
+    assert run("skipped", "--archive", str(archive)).stdout == ""
+    assert len(stored_urls(archive)) == 2
