@@ -296,10 +296,13 @@ def has_boilerplate_class(tag: Tag) -> bool:
     return any(_VOCABULARY.search(name) for name in words)
 
 
-def is_about_other_stories(tag: Tag) -> bool:
-    """Return whether `tag` sits in a block about other stories (related list, sidebar...)."""
+def is_about_other_stories(tag: Tag, within: Tag | None = None) -> bool:
+    """Return whether `tag` sits in a block about other stories (related list, sidebar...).
+
+    Only the blocks below `within`, when given (the story's own element), are looked at.
+    """
     for node in (tag, *tag.parents):
-        if node.name in ("body", "html", "[document]"):
+        if node is within or node.name in ("body", "html", "[document]"):
             return False
         if node.name in ELSEWHERE_TAGS or any(_ELSEWHERE.search(w) for w in class_words(node)):
             return True

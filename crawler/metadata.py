@@ -8,6 +8,7 @@ over JSON-LD publisher, and `language` prefers <html lang> over the metas and JS
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -25,6 +26,15 @@ from crawler.boilerplate import (
     reader_lines,
 )
 from crawler.dates import parse_date, plausible
+from crawler.facetvalues import (
+    clean_author,
+    clean_section,
+    clean_source,
+    clean_space,
+    fold_case,
+    host_label,
+    strip_role,
+)
 from crawler.jsonld import JsonLdArticle, read_jsonld
 from crawler.language import SAMPLE_CHARS, detect_language
 from crawler.text import normalise_space
@@ -79,17 +89,44 @@ IMAGE_KEYS = (
     "twitter:image:src",
 )
 
-TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ")
-BYLINE_WORDS = frozenset({"byline", "author", "authors", "author-name", "by-line", "writer"})
+TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ", " / ")
+BYLINE_WORDS = frozenset(
+    {
+        "byline",
+        "author",
+        "authors",
+        "author-name",
+        "by-line",
+        "writer",
+        "autor",
+        "autoren",
+        "autorenzeile",
+        "auteur",
+        "credits",
+    }
+)
 BREADCRUMB_WORDS = frozenset({"breadcrumb", "breadcrumbs", "crumbs"})
 # The label above a headline naming its section ("kicker" in newsroom speech).
 KICKER_WORDS = frozenset(
     {"kicker", "eyebrow", "rubric", "overline", "section-name", "section-label", "cat-links"}
 )
-KICKER_MAX_CHARS = 40
-_HOME = re.compile(r"^(home|homepage|start|accueil|inicio|startseite|главная|news)$", re.I)
 DATELINE_WORDS = frozenset(
     {"dateline", "date", "timestamp", "pubdate", "pubtime", "published", "publish-date", "meta"}
+)
+# Reader comments and the page's own branding: their names and headings are not the story's.
+COMMENT_WORDS = frozenset({"comment", "comments", "kommentar", "kommentare", "respond", "reply"})
+LOGO_WORDS = frozenset({"logo", "brand", "branding", "masthead", "site-title", "site-name"})
+# Links to an author's page: their text is the credit, whatever surrounds it.
+_AUTHOR_HREF = re.compile(
+    r"/(?:author|authors|autor|autoren|auteur|people|profile|profiles|writers?|journalist"
+    r"|journalists|staff|reporters?|mitarbeiter|redakteur|by)[/-]",
+    re.I,
+)
+# A visible "Published: ..." label names the page's own date, whatever else the page dates.
+_PUBLISHED_LABEL = re.compile(
+    r"^\s*(?:first\s+)?(?:published|posted|veröffentlicht|publié|publicado|pubblicato"
+    r"|опубликовано|gepubliceerd)\b\s*(?:on|am|le|el|il|op)?\s*:?\s*\S",
+    re.I,
 )
 # Where most of a language's news is published, for dates printed without a zone.
 LOCAL_ZONES = {
@@ -105,48 +142,15 @@ LOCAL_ZONES = {
     "ru": "Europe/Moscow",
     "uk": "Europe/Kyiv",
 }
+# Declared languages are overruled only by a confident reading of this much prose.
+LANGUAGE_OVERRULE_CHARS = 400
 
-# Credits that name an organisation rather than a person; such credits leave `authors` empty.
-ORGANISATION_WORDS = frozenset(
-    {
-        "staff",
-        "contributors",
-        "contributor",
-        "reuters",
-        "ap",
-        "afp",
-        "associated",
-        "press",
-        "agency",
-        "agencies",
-        "news",
-        "editorial",
-        "editors",
-        "desk",
-        "team",
-        "bureau",
-        "service",
-        "newsroom",
-        "wire",
-        "wires",
-        "radio",
-        "television",
-        "tv",
-        "online",
-        "media",
-        "network",
-        "admin",
-        "administrator",
-        "webmaster",
-    }
-)
-_BY_PREFIX = re.compile(
-    r"^\s*(?:(?:written|posted|reported|reporting|story|words)\s+)?(?:by|von|par|por|автор:?)\s+",
-    re.I,
-)
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\bи\b)\s*", re.I)
 _CLOCK = re.compile(r"\d[:.h時시]\d\d")
-_STANDALONE_BYLINE = re.compile(r"^\s*By\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3}\s*$")
+_STANDALONE_BYLINE = re.compile(
+    r"^\s*(?:By|Von|Par|Por|Door|Autor|Autorin|Auteur|Author|Text|Texto|Текст|Автор)\s*:?\s+"
+    r"[A-ZÀ-ÞА-Я][\w.'’-]+(?:\s+[\w.'’-]+){1,3}\s*$"
+)
 # Job titles and credits around a name: "김민수 기자", "Photo: A. Smith".
 _NAME_SUFFIX = re.compile(
     r"\s+(?:기자|특파원|記者|记者|特派員|特派员|編集委員|reporter|correspondent)\s*$", re.I
@@ -157,9 +161,8 @@ _NOT_A_CREDIT = re.compile(
 _EMAIL = re.compile(r"\s*\S+@\S+\s*")
 # Host name labels that are not the site's name.
 _HOST_NOISE = frozenset({"www", "m", "amp", "news", "com", "net", "org", "co", "uk", "info", "us"})
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _BYLINE_PARTS = re.compile(r"\s*[|•·]\s*")
-_MAX_NAME_WORDS = 5
+_PARENTHESISED = re.compile(r"^(?P<head>.+?)\s*\((?P<tail>[^()]+)\)$")
 
 
 @dataclass
@@ -188,24 +191,31 @@ def extract_metadata(soup: BeautifulSoup, url: str | None = None) -> Metadata:
     meta = meta_values(soup)
     canonical = canonical_url(soup, url, meta)
     base = canonical or url
-    site_names = [n for n in (*meta.get("og:site_name", []), ld.publisher) if n]
+    marked = _marked_tags(soup)
+    site_names = [n for n in (*_values(meta, SOURCE_KEYS), ld.publisher) if n]
     if not site_names and base:
         site_names = _host_in_title(soup, base)
-    title, suffix = _title(soup, ld, meta, site_names)
-    source = _pick(*meta.get("og:site_name", []), ld.publisher, suffix)
-    if not source and base:
-        source = host_name(base)
-    language = _language(soup, ld, meta) or detect_language(_paragraph_text(soup))
+    title, suffixes, headline = _title(soup, ld, meta, _headlines(marked, site_names), site_names)
+    story = _story_root(headline)
+    names = [_squash(n) for n in site_names]
+    title_sections = [p for p in suffixes[1:] if not _matches_any(p, names) and not _is_date(p)]
+    section = _section(soup, ld, meta, marked, [title, *site_names], title_sections)
+    language = _language(soup, ld, meta)
     local = local_zone(language)
+    source = _source(
+        [*meta.get("og:site_name", []), ld.publisher, *meta.get("application-name", []), *suffixes],
+        section,
+        base,
+    )
     return Metadata(
         url=canonical or "",
         title=title,
-        authors=_authors(soup, ld, meta, [*site_names, source]),
-        published=_published(soup, ld, meta, base, local),
+        authors=_authors(soup, story, marked, ld, meta, [*site_names, source]),
+        published=_published(soup, story, marked, ld, meta, base, local, suffixes),
         modified=_first_date(
             [ld.modified, *_values(meta, MODIFIED_KEYS), _itemprop(soup, "dateModified")], local
         ),
-        section=_section(soup, ld, meta, title),
+        section=section,
         source=source,
         language=language,
         description=_pick(ld.description, *_values(meta, DESCRIPTION_KEYS)),
@@ -258,37 +268,42 @@ def canonical_url(
 def split_names(credit: str) -> list[str]:
     """Split a credit like "By A, B and C" into names ("A", "B", "C")."""
     credit = " ".join(credit.split())
-    credit = _BY_PREFIX.sub("", credit)
-    names = []
     if _NOT_A_CREDIT.match(credit):
         return []
+    credit = strip_role(credit)
+    names = []
     for name in _NAME_SPLIT.split(_EMAIL.sub(" ", credit)):
-        name = _NAME_SUFFIX.sub("", _BY_PREFIX.sub("", name)).strip(" .:-–—")
+        name = _NAME_SUFFIX.sub("", clean_space(name))
         if name:
             names.append(name.title() if name.isupper() and len(name) > 3 else name)
     return names
 
 
-def is_person(name: str, organisations: Iterable[str] = ()) -> bool:
+def is_person(name: str, organisations: Iterable[str] = (), *, single_word: bool = False) -> bool:
     """Return whether a credited `name` looks like a person rather than an organisation."""
-    words = name.split()
-    if not words or len(words) > _MAX_NAME_WORDS or len(name) > 60:
-        return False
-    if len(words) == 1 and not _CJK.search(name):
-        return False  # "Facebook", "Print": people are credited by more than one name
-    if is_boilerplate_text(name):
+    cleaned = clean_author(name, single_word=single_word)
+    if not cleaned or is_boilerplate_text(cleaned):
         return False  # "Read More", "Share this"
-    if any(ch.isdigit() for ch in name) or any(s in name for s in ("@", "/", "http", "(")):
-        return False
-    if any(w.strip(".,'’").lower() in ORGANISATION_WORDS for w in words):
-        return False
     # An all-capitals word inside a mixed-case credit is an acronym: "VOA Lingala".
-    if not name.isupper() and any(len(w) > 1 and w.isupper() and w.isalpha() for w in words):
+    words = cleaned.split()
+    if not cleaned.isupper() and any(len(w) > 1 and w.isupper() and w.isalpha() for w in words):
         return False
-    key = _squash(name)
+    key = _squash(cleaned)
     return not any(
         key and (key in _squash(org) or _squash(org) == key) for org in organisations if org
     )
+
+
+def people(credits: Iterable[str], organisations: Iterable[str], *, single_word: bool) -> list[str]:
+    """Return the people named in `credits`, cleaned, each once."""
+    organisations = list(organisations)
+    names = [
+        clean_author(name, single_word=single_word)
+        for credit in credits
+        for name in split_names(credit)
+        if is_person(name, organisations, single_word=single_word)
+    ]
+    return list(dict.fromkeys(names))
 
 
 def local_zone(language: str) -> tzinfo:
@@ -309,17 +324,42 @@ def normalise_language(value: str) -> str:
 
 def strip_site_name(title: str, site_names: Iterable[str]) -> tuple[str, str]:
     """Return (title, removed suffix) with a site name joined by " - ", " | "... removed."""
+    title, removed = strip_title_parts(title, site_names)
+    return title, removed[0] if removed else ""
+
+
+def strip_title_parts(title: str, site_names: Iterable[str]) -> tuple[str, list[str]]:
+    """Return `title` without the site name and the dates or sections beside it, and those parts.
+
+    "Floods | Environnement | DW | 23.05.2011" gives ("Floods", ["DW", "23.05.2011",
+    "Environnement"]): parts beyond the site name are only dropped once the site name is.
+    """
     names = [_squash(n) for n in site_names if n and _squash(n)]
-    for separator in TITLE_SEPARATORS:
-        if separator not in title:
-            continue
-        head, _, tail = title.rpartition(separator)
-        if head.strip() and _matches_any(tail, names):
-            return head.strip(), tail.strip()
-        first, _, rest = title.partition(separator)
-        if rest.strip() and _matches_any(first, names):
-            return rest.strip(), first.strip()
-    return title, ""
+    removed: list[str] = []
+    match = _PARENTHESISED.match(title)
+    if match and _matches_any(match["tail"], names):
+        return match["head"], [match["tail"]]
+    site_separator = ""
+    changed = True
+    while changed:
+        changed = False
+        for separator in TITLE_SEPARATORS:
+            head, found, tail = title.rpartition(separator)
+            if found and head.strip() and (_matches_any(tail, names) or _is_date(tail)):
+                site_separator = site_separator or (separator if _matches_any(tail, names) else "")
+                title, changed = head.strip(), True
+                removed.append(tail.strip())
+                break
+            first, found, rest = title.partition(separator)
+            if found and rest.strip() and _matches_any(first, names):
+                title, changed = rest.strip(), True
+                removed.append(first.strip())
+                break
+    # A section between the headline and the site name: "Floods | Environnement | DW".
+    head, found, tail = title.rpartition(site_separator or "\0")
+    if found and len(tail.split()) <= 2 < len(head.split()):
+        return head.strip(), [*removed, tail.strip()]
+    return title, removed
 
 
 _ISO_639_2 = {
@@ -401,110 +441,224 @@ def _item_value(tag: Tag) -> str:
     return normalise_space((named if isinstance(named, Tag) else tag).get_text(" "))
 
 
+def _is_date(text: str) -> bool:
+    text = text.strip()
+    return len(text) <= 40 and bool(DATE_ONLY_TEXT.match(text) or _NUMERIC_DATE.match(text))
+
+
+def _marked_tags(soup: BeautifulSoup) -> dict[frozenset[str], list[Tag]]:
+    # One walk over the tree finds every element whose class names a byline, breadcrumb,
+    # kicker or dateline; each later pass reads its own list.
+    vocabularies = (BYLINE_WORDS, BREADCRUMB_WORDS, KICKER_WORDS, DATELINE_WORDS)
+    patterns = [(words, _word_pattern(words)) for words in vocabularies]
+    marked: dict[frozenset[str], list[Tag]] = {words: [] for words in vocabularies}
+    marked[_H1] = []
+    for tag in soup.find_all(True):
+        if tag.name == "h1":
+            marked[_H1].append(tag)
+        names = class_words(tag)
+        if not names:
+            continue
+        for words, pattern in patterns:
+            if any(pattern.search(name) for name in names):
+                marked[words].append(tag)
+    return marked
+
+
+_H1 = frozenset({"h1"})
+_WORD = re.compile(r"\w+")
+_CJK_GAP = re.compile(r"(?<=[\u3040-\u30ff\u3400-\u9fff]) (?=[\u3040-\u30ff\u3400-\u9fff])")
+# Share of the shorter headline's words the other must hold to be the same headline reworded.
+SIMILAR_SHARE = 0.5
+_NUMERIC_DATE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
+
+
+@functools.cache
+def _word_pattern(words: frozenset[str]) -> re.Pattern[str]:
+    # Word match within class names, as for the boilerplate vocabulary: "story-byline__name".
+    return re.compile(r"(?:^|-)(?:" + "|".join(map(re.escape, sorted(words))) + r")(?:-|$)")
+
+
+def _has_class(tag: Tag, words: frozenset[str]) -> bool:
+    pattern = _word_pattern(words)
+    return any(pattern.search(name) for node in (tag, *tag.parents) for name in class_words(node))
+
+
+def _headlines(marked: dict[frozenset[str], list[Tag]], site_names: list[str]) -> list[Tag]:
+    # The <h1>s that may be the story's headline: never the site's name (a logo).
+    names = {_squash(n) for n in site_names if _squash(n)} | {""}
+    return [h1 for h1 in marked[_H1] if _squash(h1.get_text()) not in names]
+
+
+def _in_page_chrome(tag: Tag) -> bool:
+    # Navigation, logo markup, a page header (not an article's own <header>), other stories;
+    # inside an <article> or <main>, only the blocks below it count.
+    root = tag.find_parent(["article", "main"])
+    chrome = ("nav", "footer", "aside") if root else ("nav", "footer", "aside", "header")
+    for node in (tag, *tag.parents):
+        if node is root:
+            break
+        logo = _word_pattern(LOGO_WORDS)
+        if node.name in chrome or any(logo.search(word) for word in class_words(node)):
+            return True
+    return is_about_other_stories(tag, root)
+
+
+def _story_root(headline: Tag | None) -> Tag | None:
+    # The element holding the story: the headline's <article> or <main>, when it has one.
+    if headline is None:
+        return None
+    return headline.find_parent(["article", "main"])
+
+
 def _title(
-    soup: BeautifulSoup, ld: JsonLdArticle, meta: dict[str, list[str]], site_names: list[str]
-) -> tuple[str, str]:
-    h1 = soup.find("h1")
-    h1_text = normalise_space(h1.get_text(" ")) if isinstance(h1, Tag) else ""
+    soup: BeautifulSoup,
+    ld: JsonLdArticle,
+    meta: dict[str, list[str]],
+    headlines: list[Tag],
+    site_names: list[str],
+) -> tuple[str, list[str], Tag | None]:
     title_tag = soup.find("title")
     title_text = normalise_space(title_tag.get_text(" ")) if isinstance(title_tag, Tag) else ""
-    title = _pick(
-        ld.headline, *_values(meta, TITLE_KEYS), _itemprop(soup, "headline"), h1_text, title_text
+    page_title, suffixes = strip_title_parts(title_text, site_names)
+    declared, _ = strip_title_parts(
+        _pick(ld.headline, *_values(meta, TITLE_KEYS), _itemprop(soup, "headline")), site_names
     )
-    title, suffix = strip_site_name(title, site_names)
-    if not suffix:
+    reference = declared or page_title
+    title, headline = reference, None
+    visible = [(h1, _inline_text(h1)) for h1 in headlines]
+    # The visible headline says it as readers see it; a declared one equal to it but for
+    # punctuation keeps its punctuation (a kicker glued to the h1 loses its colon).
+    equal = [h1 for h1, text in visible if _squash(text) == _squash(reference)]
+    visible = [(h1, text) for h1, text in visible if not _in_page_chrome(h1)]
+    similar = [(h1, text) for h1, text in visible if _similar(text, reference)]
+    in_story = [(h1, text) for h1, text in visible if h1.find_parent(["article", "main"])]
+    if equal:
+        headline = equal[0]
+    elif similar:
+        headline, title = similar[0]
+        if _squash(reference) in _squash(title):
+            title = reference  # the h1 holds a kicker before the headline
+    elif in_story and (len(visible) == 1 or not declared):
+        headline, title = in_story[0]
+    elif not reference and visible:
+        headline, title = visible[0]
+    if not suffixes:
         # No declared site name: the <title> suffix is whatever follows the clean headline.
-        for headline in (title, h1_text):
+        for clean in (title, declared):
             for separator in TITLE_SEPARATORS:
-                if headline and title_text.startswith(headline + separator):
-                    suffix = title_text[len(headline) + len(separator) :].strip()
-                    if title == title_text:
-                        title = headline
-                    return title, suffix
-    return title, suffix
+                if clean and title_text.startswith(clean + separator):
+                    suffixes = [title_text[len(clean) + len(separator) :].strip()]
+    return title, suffixes, headline
+
+
+def _inline_text(tag: Tag) -> str:
+    # Ruby and inline spans split Chinese and Japanese text: no spaces between their pieces.
+    return _CJK_GAP.sub("", normalise_space(tag.get_text(" ")))
+
+
+def _similar(one: str, other: str) -> bool:
+    # Two wordings of one headline: one holds the other, or they share most words.
+    a, b = _squash(one), _squash(other)
+    if min(len(a), len(b)) >= 10 and (a in b or b in a):
+        return True
+    words_a, words_b = set(_WORD.findall(one.lower())), set(_WORD.findall(other.lower()))
+    smaller = min(len(words_a), len(words_b))
+    return smaller >= 3 and len(words_a & words_b) >= SIMILAR_SHARE * smaller
 
 
 def _authors(
-    soup: BeautifulSoup, ld: JsonLdArticle, meta: dict[str, list[str]], organisations: list[str]
+    soup: BeautifulSoup,
+    story: Tag | None,
+    marked: dict[frozenset[str], list[Tag]],
+    ld: JsonLdArticle,
+    meta: dict[str, list[str]],
+    organisations: list[str],
 ) -> list[str]:
     organisations = [*organisations, *ld.organisations]
-    # In order of trust; each source is read only if those before it named nobody.
+    declared = [
+        *ld.people,
+        *(v for v in _values(meta, AUTHOR_KEYS) if not v.startswith(("http:", "https:"))),
+    ]
+    names = people(declared, organisations, single_word=False)
+    if names:
+        return names
+    # Then the page's credit markup, in order of trust; each read only if those before it
+    # named nobody. Markup that says "author" vouches for a one-word byline ("Regan").
+    scope = story or soup
     credits: tuple[Callable[[], Iterable[str]], ...] = (
-        lambda: ld.people,
-        lambda: (v for v in _values(meta, AUTHOR_KEYS) if not v.startswith(("http:", "https:"))),
         lambda: (
             _item_value(t)
-            for t in soup.find_all(attrs={"itemprop": "author"})
-            if not is_about_other_stories(t)
+            for t in scope.find_all(attrs={"itemprop": "author"})
+            if _in_story(t, story)
         ),
-        lambda: (
-            a.get_text(" ")
-            for a in soup.find_all("a", rel="author")
-            if not is_about_other_stories(a)
-        ),
-        lambda: _byline_texts(soup),
-        lambda: _standalone_bylines(soup),
+        lambda: (a.get_text(" ") for a in scope.find_all("a", rel="author") if _in_story(a, story)),
+        lambda: _byline_texts(marked[BYLINE_WORDS], story),
     )
     for source in credits:
-        names = [n for c in source() for n in split_names(c) if is_person(n, organisations)]
+        names = people(source(), organisations, single_word=True)
         if names:
-            return list(dict.fromkeys(names))
-    return []
+            return names
+    return people(_standalone_bylines(scope), organisations, single_word=False)
 
 
-def _byline_texts(soup: BeautifulSoup) -> list[str]:
+def _in_story(tag: Tag, story: Tag | None) -> bool:
+    # Inside the story's own element, or anywhere but blocks about other stories and comments.
+    if story is not None and story not in tag.parents and tag is not story:
+        return False
+    return not is_about_other_stories(tag, story) and not _has_class(tag, COMMENT_WORDS)
+
+
+def _byline_texts(tags: list[Tag], story: Tag | None) -> list[str]:
     # Every byline-like block but those about other stories; the first naming people wins.
-    for tag in soup.find_all(_has_word(BYLINE_WORDS)):
-        if is_about_other_stories(tag):
+    for tag in tags:
+        if not _in_story(tag, story):
             continue
+        linked = [a.get_text(" ") for a in tag.find_all("a", href=_AUTHOR_HREF)]
         parts = [part for line in reader_lines(tag) for part in _BYLINE_PARTS.split(line)]
-        credits = [p for p in parts if p and not any(ch.isdigit() for ch in p)]
-        if any(is_person(name) for credit in credits for name in split_names(credit)):
+        credits = linked or [p for p in parts if p and not any(ch.isdigit() for ch in p)]
+        if any(is_person(n, single_word=True) for c in credits for n in split_names(c)):
             return credits
     return []
 
 
-def _standalone_bylines(soup: BeautifulSoup) -> Iterator[str]:
+def _standalone_bylines(scope: Tag) -> Iterator[str]:
     # Old layouts print "By Jane Doe" on a line of its own, with no markup to say so.
-    body = soup.body or soup
-    for string in body.find_all(string=_STANDALONE_BYLINE):
+    for string in scope.find_all(string=_STANDALONE_BYLINE):
         if not is_about_other_stories(string.parent):
             yield " ".join(string.split())
 
 
-def _has_word(words: frozenset[str]) -> Callable[[Tag], bool]:
-    # Word match within class names, as for the boilerplate vocabulary: "story-byline__name".
-    pattern = re.compile(r"(?:^|-)(?:" + "|".join(map(re.escape, sorted(words))) + r")(?:-|$)")
-
-    def match(tag: Tag) -> bool:
-        return any(pattern.search(name) for name in class_words(tag))
-
-    return match
-
-
 def _published(
     soup: BeautifulSoup,
+    story: Tag | None,
+    marked: dict[frozenset[str], list[Tag]],
     ld: JsonLdArticle,
     meta: dict[str, list[str]],
     url: str | None,
     local: tzinfo,
+    title_parts: list[str],
 ) -> datetime | None:
+    scope = story or soup
+
+    def marked_texts(words: frozenset[str]) -> Iterator[str]:
+        return (t.get_text(" ") for t in marked[words] if _in_story(t, story))
+
     found = _first_date(
         [
             ld.published,
             *_values(meta, PUBLISHED_KEYS),
             _itemprop(soup, "datePublished"),
-            *_time_datetimes(soup),
-            *(
-                t.get_text(" ")
-                for t in soup.find_all(_has_word(DATELINE_WORDS))
-                if not is_about_other_stories(t)
-            ),
+            *_published_labels(scope),
+            *_time_datetimes(scope, story),
+            *marked_texts(DATELINE_WORDS),
+            *marked_texts(BYLINE_WORDS),
+            *(part for part in title_parts if _is_date(part)),
         ],
         local,
     )
     if found is None:
-        found = _first_date(_standalone_dates(soup), local)
+        found = _first_date(_standalone_dates(scope), local)
     if found is None and url:
         parts = url_date_parts(url)
         if parts:
@@ -515,24 +669,89 @@ def _published(
     return found
 
 
-def _section(soup: BeautifulSoup, ld: JsonLdArticle, meta: dict[str, list[str]], title: str) -> str:
-    declared = _pick(ld.section, *_values(meta, SECTION_KEYS), _itemprop(soup, "articleSection"))
-    if declared:
-        return declared
-    # Then the breadcrumb trail's last step above the article, then a kicker label.
+def _published_labels(scope: Tag) -> Iterator[str]:
+    # "Published: November 18th, 2019", read with the element around the label when the
+    # date sits in a sibling element.
+    for string in scope.find_all(string=_PUBLISHED_LABEL):
+        parent = string.parent
+        yield normalise_space(parent.get_text(" ") if parent is not None else string)
+
+
+def _section(
+    soup: BeautifulSoup,
+    ld: JsonLdArticle,
+    meta: dict[str, list[str]],
+    marked: dict[frozenset[str], list[Tag]],
+    not_sections: list[str],
+    title_sections: list[str],
+) -> str:
+    excluded = {_squash(n) for n in not_sections if n}
+    tags = {_squash(t) for t in _tags(ld, meta)}
+    declared = [ld.section, *_values(meta, SECTION_KEYS), _itemprop(soup, "articleSection")]
+    # The breadcrumb trail's last step above the article names the section as the site files
+    # it, unless the page declares a section that is not one of its tags ("Taylor Swift").
     trails = [ld.breadcrumbs] + [
         [normalise_space(a.get_text(" ")) for a in crumb.find_all("a")]
-        for crumb in soup.find_all(_has_word(BREADCRUMB_WORDS))
+        for crumb in marked[BREADCRUMB_WORDS]
     ]
-    for trail in trails:
-        steps = [s for s in trail if s and not _HOME.match(s) and _squash(s) != _squash(title)]
-        if steps:
-            return steps[-1]
-    for tag in soup.find_all(_has_word(KICKER_WORDS)):
-        label = normalise_space(tag.get_text(" "))
-        if 0 < len(label) <= KICKER_MAX_CHARS and not is_about_other_stories(tag):
-            return label
-    return ""
+    crumbs = [_pick(*reversed(_sections(trail, excluded))) for trail in trails]
+    kickers = (
+        normalise_space(t.get_text(" "))
+        for t in marked[KICKER_WORDS]
+        if not is_about_other_stories(t)
+    )
+    sections = _sections(declared, excluded, fold=False)
+    # An all-lowercase declared value is a machine's ("news", "wiadomosci"): crumbs first.
+    untagged = [d for d in sections if _squash(d) not in tags and not (d or "x").islower()]
+    return fold_case(
+        _pick(
+            *untagged,
+            *crumbs,
+            *sections,
+            *_sections(kickers, excluded),
+            *_sections(title_sections, excluded),
+        )
+    )
+
+
+def _sections(
+    candidates: Iterable[str | None], excluded: set[str], *, fold: bool = True
+) -> list[str]:
+    sections = (clean_section(c or "", fold=fold) for c in candidates)
+    return [s for s in sections if s and _squash(s) not in excluded]
+
+
+def _source(candidates: list[str], section: str, url: str | None) -> str:
+    # The publication's name: the first declared name that is no section, handle or URL; a
+    # host-like name ("CBSSports.com") yields to a readable spelling of it ("CBS Sports").
+    names = [
+        clean_source(c)
+        for c in candidates
+        if c and not c.strip().startswith("@") and _squash(c) != _squash(section)
+    ]
+    names = [n for n in names if n]
+    if not names:
+        handles = [clean_source(c) for c in candidates if c.strip().startswith("@")]
+        return _pick(*handles) or (host_label(url) if url else "")
+    best = names[0]
+    key = _squash(_site_key(best))
+    for other in names[1:]:
+        if _squash(other) == key and _readability(other) > _readability(best):
+            best = other
+    return best
+
+
+def _site_key(name: str) -> str:
+    # "www.CBSSports.com" -> "CBSSports": the name a host spells.
+    if " " in name or "." not in name:
+        return name
+    labels = [label for label in host_label(name).split(".") if label.lower() not in _HOST_NOISE]
+    return labels[0] if labels else name
+
+
+def _readability(name: str) -> tuple[bool, bool, bool]:
+    # Prefer names without a dot, then with spaces, then with capitals.
+    return ("." not in name, " " in name, name != name.lower())
 
 
 def _host_in_title(soup: BeautifulSoup, url: str) -> list[str]:
@@ -558,22 +777,20 @@ def _paragraph_text(soup: BeautifulSoup) -> str:
     return " ".join(texts)
 
 
-def _standalone_dates(soup: BeautifulSoup) -> Iterator[str]:
+def _standalone_dates(scope: Tag) -> Iterator[str]:
     # Old layouts print the date on a line of its own, with no markup to say so.
-    body = soup.body or soup
-    for string in body.find_all(string=True):
+    for string in scope.find_all(string=True):
         text = " ".join(string.split())
         if 8 <= len(text) <= 40 and DATE_ONLY_TEXT.match(text):
             if not is_about_other_stories(string.parent):
                 yield text
 
 
-def _time_datetimes(soup: BeautifulSoup) -> list[str]:
-    scope = soup.find("article") or soup
+def _time_datetimes(scope: Tag, story: Tag | None) -> list[str]:
     times = [
         t
         for t in scope.find_all("time")
-        if isinstance(t.get("datetime"), str) and not is_about_other_stories(t)
+        if isinstance(t.get("datetime"), str) and _in_story(t, story)
     ]
     times.sort(key=lambda t: not (t.has_attr("pubdate") or "publish" in " ".join(class_words(t))))
     return [t["datetime"] for t in times]
@@ -585,12 +802,13 @@ def _language(soup: BeautifulSoup, ld: JsonLdArticle, meta: dict[str, list[str]]
         [html_tag.get("lang") or html_tag.get("xml:lang")] if isinstance(html_tag, Tag) else []
     )
     candidates += [*_values(meta, LANGUAGE_KEYS), ld.language]
-    for candidate in candidates:
-        if isinstance(candidate, str):
-            code = normalise_language(candidate)
-            if code:
-                return code
-    return ""
+    codes = (normalise_language(c) for c in candidates if isinstance(c, str))
+    declared = next((code for code in codes if code), "")
+    text = _paragraph_text(soup)
+    if declared and len(text) < LANGUAGE_OVERRULE_CHARS:
+        return declared
+    # Templates declare the site's language on pages in another ("de" on an English story).
+    return detect_language(text) or declared
 
 
 def _tags(ld: JsonLdArticle, meta: dict[str, list[str]]) -> list[str]:

@@ -10,6 +10,7 @@ from whoosh.support.charset import accent_map
 
 from crawler import Article
 from crawler.article import Access
+from crawler.facetvalues import normalise_facets
 from indexer.analysis import LANGUAGE_FIELD_SUFFIXES, analyzer_for_suffix, field_suffix
 
 # Stored fields are what a result list shows; bodies for snippets come from the article store.
@@ -121,6 +122,8 @@ def build_schema() -> Schema:
 
 def article_fields(article: Article) -> dict[str, Any]:
     """Return the index fields of `article` (empty values left out, as Whoosh expects)."""
+    # Facet values follow crawler.facetvalues' rules, whenever the article was extracted.
+    article = normalise_facets(article)
     # KEYWORD(commas=True) splits on commas; names themselves may hold none.
     authors = ",".join(name.replace(",", " ") for name in article.authors)
     tags = ",".join(tag.replace(",", " ") for tag in article.tags)
