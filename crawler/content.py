@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import islice
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-from crawler.boilerplate import class_words
+from crawler.boilerplate import CAPTION_TAGS, class_words, is_about_other_stories
 from crawler.clean import is_furniture
 from crawler.text import normalise_space
 
@@ -39,6 +40,16 @@ MIN_SHARE_OF_DENSEST = 0.5
 # A block inside furniture must score this many times the best block outside it before the
 # class names are distrusted.
 FURNITURE_TRUST = 2.0
+# Class words of a standfirst set apart above the body (whole words, as in the vocabulary).
+LEAD_WORDS = re.compile(
+    r"(?:^|-)(?:lead|lede|intro|introduction|standfirst|summary|excerpt|dek|deck|abstract"
+    r"|subtitle|chapo|chapeau|teaser-text|article-teaser|vorspann|einleitung|entradilla)(?:-|$)"
+)
+# How far above the body container a standfirst is looked for, its least length (non-space
+# characters) and the most of it that may be link text.
+LEAD_MAX_LEVELS = 3
+LEAD_MIN_CHARS = 40
+LEAD_MAX_LINK_SHARE = 0.3
 # Paragraphs shorter than this carry no signal when scoring blocks by text density.
 MIN_SCORED_CHARS = 25
 
@@ -116,9 +127,44 @@ def find_main_content(soup: BeautifulSoup) -> Tag | None:
     return densest
 
 
+def find_lead(main: Tag) -> Tag | None:
+    """Return the standfirst printed just before the body container `main`, if any.
+
+    Publishers set the opening paragraph apart ("lead", "intro", "standfirst") above the body
+    container; it is the story's first paragraph, not furniture.
+    """
+    branch = main
+    for ancestor in islice(main.parents, LEAD_MAX_LEVELS):
+        if ancestor.name in ("body", "html", "[document]"):
+            break
+        for tag in ancestor.find_all(True):
+            if tag is branch:
+                break  # only what comes before the body
+            if _is_lead(tag):
+                return tag
+        branch = ancestor
+    return None
+
+
+def _is_lead(tag: Tag) -> bool:
+    if not any(LEAD_WORDS.search(name) for name in class_words(tag)):
+        return False
+    if tag.find(CAPTION_TAGS) or tag.name in CAPTION_TAGS or is_about_other_stories(tag):
+        return False
+    text = "".join(tag.get_text().split())
+    linked = sum(len("".join(a.get_text().split())) for a in tag.find_all("a"))
+    return len(text) >= LEAD_MIN_CHARS and linked <= LEAD_MAX_LINK_SHARE * len(text)
+
+
 def anchor_block(root: Tag) -> Tag | None:
     """Return the block of prose below `root` that the body is built around."""
     found = _trusted_densest(root, {})
+    return found[0] if found else None
+
+
+def densest_block(soup: BeautifulSoup) -> Tag | None:
+    """Return the block of the page with the most prose around it, furniture or not."""
+    found = _densest_block(soup, False, {})
     return found[0] if found else None
 
 

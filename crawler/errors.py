@@ -10,7 +10,7 @@ class ExtractionError(CrawlerError):
 
 
 class NotAnArticle(ExtractionError):
-    """The page is readable but is not an article: an index, gallery, error page, paywall stub
+    """The page is readable but is not an article: an index, gallery, error page, consent wall
     or a dump too big for any article (see `crawler.extract.MAX_NODES` and `MAX_TEXT_CHARS`)."""
 
 

@@ -9,24 +9,21 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 
 from bs4 import BeautifulSoup
 from lxml import etree
 
-from crawler.article import Article
-from crawler.clean import prune, remove_junk
-from crawler.content import anchor_block, find_main_content, paragraphs
+from crawler.article import Access, Article
+from crawler.body import MIN_TEXT_CHARS, body_paragraphs
+from crawler.clean import remove_junk
 from crawler.decode import decode_html
 from crawler.errors import ExtractionError, NotAnArticle
 from crawler.language import detect_language
 from crawler.metadata import extract_metadata
-from crawler.pagetype import not_article_reason, page_signals
+from crawler.pagetype import is_teaser, not_article_reason, page_signals
 
 logger = logging.getLogger(__name__)
 
-# Less body text than this is an error page, an index or a stub, not an article.
-MIN_TEXT_CHARS = 80
 # More than this is a dump or a generated page: the longest real articles are a few 100k.
 MAX_TEXT_CHARS = 1_000_000
 # Extraction takes up to a hundred microseconds per element or attribute (bs4 builds them,
@@ -60,22 +57,26 @@ def extract_article(
     the caller to set. With `keep_refused`, a page with body text that would be refused as
     not an article gives its Article instead.
     """
-    soup = parse_html(decode_html(html, charset))
+    decoded = decode_html(html, charset)
+    soup = parse_html(decoded)
     metadata = extract_metadata(soup, url)
     remove_junk(soup)
     signals = page_signals(soup)
-    main = find_main_content(soup)
-    if main is None:
-        raise NotAnArticle(f"no article text found in the page{_where(url)}")
-    prune(main, anchor_block(main))
-    body = _drop_leading_headline(paragraphs(main), metadata.title)
-    text = "\n\n".join(body)
+
+    def reparse() -> BeautifulSoup:
+        fresh = parse_html(decoded)
+        remove_junk(fresh)
+        return fresh
+
+    text = "\n\n".join(body_paragraphs(soup, reparse, metadata.title))
     if len(text) > MAX_TEXT_CHARS and not keep_refused:
         raise NotAnArticle(
             f"the page{_where(url)} has {len(text):,} characters of body text, more than "
             f"any article ({MAX_TEXT_CHARS:,}); it is probably a dump or a generated page"
         )
-    if len(text) < MIN_TEXT_CHARS and not (keep_refused and text):
+    if not text:
+        raise NotAnArticle(f"no article text found in the page{_where(url)}")
+    if len(text) < MIN_TEXT_CHARS and not keep_refused:
         raise NotAnArticle(
             f"the page{_where(url)} has only {len(text)} characters of body text; "
             "it is probably an index, error or media page rather than an article"
@@ -102,6 +103,7 @@ def extract_article(
         description=metadata.description,
         tags=metadata.tags,
         image_url=metadata.image_url,
+        access=Access.TEASER if is_teaser(signals, metadata, text) else Access.FULL,
         fetched_at=None,
     )
 
@@ -160,17 +162,6 @@ def too_many_nodes(text: str) -> bool:
     except _TooMany:
         return True
     return False
-
-
-def _drop_leading_headline(body: list[str], title: str) -> list[str]:
-    if body and title and _fold(body[0]) == _fold(title):
-        return body[1:]
-    return body
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if c.isalnum()).casefold()
 
 
 def _where(url: str | None) -> str:

@@ -1,4 +1,4 @@
-"""Telling articles from pages that only look like them: indexes, error pages, paywall stubs.
+"""Telling articles from pages that only look like them: indexes, error pages; and teasers.
 
 Each rule names the reason it gives, so a refused page says why (`NotAnArticle`).
 """
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from bs4 import BeautifulSoup, Tag
 
-from crawler.boilerplate import STRUCTURAL_TAGS
+from crawler.boilerplate import STRUCTURAL_TAGS, is_about_other_stories
 from crawler.jsonld import ARTICLE_TYPES
 from crawler.metadata import Metadata
 
@@ -21,10 +21,15 @@ HEADLINE_LINK_WORDS = 4
 # An undeclared page with this many headline links and more headline text than prose lists
 # stories rather than telling one.
 INDEX_MIN_HEADLINE_LINKS = 8
-# Error pages and paywall stubs are short; a page with more readable text than these is an
-# article whatever else it says.
+# Error pages are short; a page with more readable text than this is an article whatever
+# else it says.
 ERROR_PAGE_MAX_CHARS = 2000
-PAYWALL_STUB_MAX_CHARS = 1200
+# A paywalled page with at most this much readable text holds only the opening of the story
+# (a "teaser"); longer ones are metered pages that sent the whole text. Short stories that
+# are whole are marked paywalled too (isAccessibleForFree false on a 2,200-character story).
+TEASER_MAX_CHARS = 1200
+# A consent or cookie notice is short and says so; a longer text mentioning cookies is a story.
+CONSENT_MAX_CHARS = 1500
 
 ERROR_TITLE = re.compile(
     r"\b(404|410|page not found|not found|no longer available|page unavailable|error)\b"
@@ -38,6 +43,12 @@ PAYWALL_TEXT = re.compile(
     r"|this (article|story|post) is (only )?(for|available to) (paid )?subscribers"
     r"|subscribers only|already a subscriber\?|for paid subscribers"
     r"|réservé aux abonnés|nur für abonnenten|exclusivo para suscriptores",
+    re.IGNORECASE,
+)
+
+CONSENT_TEXT = re.compile(
+    r"\bcookies?\b|\bconsent\b|\bdatenschutz|\beinwilligung|\bzustimm|\bconsentement"
+    r"|\bconsentimiento|\bprivacy (?:policy|settings)|\bgdpr\b|\bdsgvo\b",
     re.IGNORECASE,
 )
 
@@ -59,7 +70,7 @@ def page_signals(soup: BeautifulSoup) -> PageSignals:
     for link in soup.find_all("a"):
         words = link.get_text(" ").split()
         # A plain walk up: bs4's find_parent builds a filter per call, slow on many links.
-        if len(words) >= HEADLINE_LINK_WORDS and not _in_structural(link):
+        if len(words) >= HEADLINE_LINK_WORDS and not _in_frame(link):
             links += 1
             chars += sum(map(len, words))
     return PageSignals(
@@ -70,8 +81,12 @@ def page_signals(soup: BeautifulSoup) -> PageSignals:
     )
 
 
-def _in_structural(tag: Tag) -> bool:
-    return any(parent.name in STRUCTURAL_TAGS for parent in tag.parents)
+def _in_frame(tag: Tag) -> bool:
+    # Menus, footers and blocks about other stories (related, most read, sidebars) surround
+    # articles as much as indexes: their links tell nothing.
+    return any(parent.name in STRUCTURAL_TAGS for parent in tag.parents) or (
+        is_about_other_stories(tag)
+    )
 
 
 def not_article_reason(signals: PageSignals, metadata: Metadata, text: str) -> str | None:
@@ -79,9 +94,6 @@ def not_article_reason(signals: PageSignals, metadata: Metadata, text: str) -> s
     title = " | ".join(part for part in (metadata.title, signals.h1) if part)
     if len(text) <= ERROR_PAGE_MAX_CHARS and ERROR_TITLE.search(title):
         return f"it is an error page ({title!r})"
-    paywalled = metadata.accessible_for_free is False or signals.paywall_text
-    if paywalled and len(text) <= PAYWALL_STUB_MAX_CHARS:
-        return f"it is a paywall stub: only {len(text)} characters are readable"
     # og:type "article" is set on listings too by some CMSs; JSON-LD is more specific.
     ld_article = bool(metadata.page_types & ARTICLE_TYPES)
     if metadata.page_types & INDEX_TYPES and not ld_article:
@@ -93,3 +105,14 @@ def not_article_reason(signals: PageSignals, metadata: Metadata, text: str) -> s
         if signals.headline_link_chars > len(text):
             return f"it is an index: {links} headline links, {len(text)} characters of prose"
     return None
+
+
+def is_teaser(signals: PageSignals, metadata: Metadata, text: str) -> bool:
+    """Return whether `text` is only the opening a paywall left readable."""
+    paywalled = metadata.accessible_for_free is False or signals.paywall_text
+    return paywalled and len(text) <= TEASER_MAX_CHARS
+
+
+def is_consent_notice(text: str) -> bool:
+    """Return whether body `text` is a cookie or consent notice rather than a story."""
+    return len(text) <= CONSENT_MAX_CHARS and len(CONSENT_TEXT.findall(text)) >= 2

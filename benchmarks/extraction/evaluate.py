@@ -34,6 +34,7 @@ META_FIELDS = (
     "section",
     "source",
     "language",
+    "access",
 )
 # Text that must never reach an extracted body: skip links and other page chrome.
 CHROME = re.compile(
@@ -113,6 +114,8 @@ def meta_matches(name: str, got: object, want: object) -> bool:
             return not want and not got
         got_at, want_at = _utc(str(got)), _utc(str(want))
         return got_at == want_at if name == "published" else got_at.date() == want_at.date()
+    if name == "access":  # pages without a paywall say nothing: they are read in full
+        return (got or "full") == (want or "full")
     if name == "authors":
         return sorted(map(str.casefold, got or [])) == sorted(map(str.casefold, want or []))
     # Names are compared as people read them: "the Guardian" is "The Guardian".
@@ -147,6 +150,7 @@ def newsarchive_extract(html: bytes, url: str) -> Output:
             "section": article.section,
             "source": article.source,
             "language": article.language,
+            "access": article.access,
         },
     )
 

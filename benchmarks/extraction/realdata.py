@@ -75,6 +75,12 @@ def count(output: str, entry: Entry) -> Counts:
     )
 
 
+def _address(entry: Entry) -> str:
+    # A few keys are labels, not URLs ("hard::name.html"): such a page is read as a saved
+    # file, as the crawler reads a folder.
+    return entry.url if entry.url.startswith(("http://", "https://")) else entry.path.as_uri()
+
+
 def newsarchive_output(html: bytes, url: str) -> tuple[str, str]:
     """Return (title + body, refusal reason) from newsarchive's extractor."""
     from crawler import ExtractionError, extract_article
@@ -112,7 +118,7 @@ def evaluate(name: str, entries: list[Entry]) -> dict:
     started = time.perf_counter()
     for entry in entries:
         try:
-            output, reason = extract(entry.path.read_bytes(), entry.url)
+            output, reason = extract(entry.path.read_bytes(), _address(entry))
         except Exception as exc:  # a crash is scored as empty output and reported
             output, reason = "", f"crash: {type(exc).__name__}: {exc}"
         counts = count(output, entry)
