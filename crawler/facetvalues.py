@@ -315,11 +315,12 @@ def host_label(value: str) -> str:
 
 def clean_section(value: str, *, fold: bool = True) -> str:
     """Return `value` as a section name ("" if none); its case folded unless `fold` is False."""
+    if "/" in value:
+        return ""  # a path ("/columnists/") or two sections in one
     value = clean_space(value)
     if (
         not value
         or value.startswith("@")
-        or "/" in value
         or _URL.match(value)
         or _DOMAIN.match(value)
         or _SLUG.match(value)

@@ -518,26 +518,28 @@ def _title(
     headlines: list[Tag],
     site_names: list[str],
 ) -> tuple[str, list[str], Tag | None]:
+    chrome = [h1 for h1 in headlines if _in_page_chrome(h1)]
     title_tag = soup.find("title")
     title_text = normalise_space(title_tag.get_text(" ")) if isinstance(title_tag, Tag) else ""
+    # A logo <h1> in the page's chrome that the <title> ends with is the site's name.
+    site_names = [*site_names, *(t for h in chrome if _ends(title_text, t := _inline_text(h)))]
     page_title, suffixes = strip_title_parts(title_text, site_names)
     declared, _ = strip_title_parts(
         _pick(ld.headline, *_values(meta, TITLE_KEYS), _itemprop(soup, "headline")), site_names
     )
     reference = declared or page_title
     title, headline = reference, None
-    visible = [(h1, _inline_text(h1)) for h1 in headlines]
+    visible = [(h1, _inline_text(h1)) for h1 in headlines if h1 not in chrome]
     # The visible headline says it as readers see it; a declared one equal to it but for
     # punctuation keeps its punctuation (a kicker glued to the h1 loses its colon).
-    equal = [h1 for h1, text in visible if _squash(text) == _squash(reference)]
-    visible = [(h1, text) for h1, text in visible if not _in_page_chrome(h1)]
+    equal = [h1 for h1 in headlines if _squash(_inline_text(h1)) == _squash(reference)]
     similar = [(h1, text) for h1, text in visible if _similar(text, reference)]
     in_story = [(h1, text) for h1, text in visible if h1.find_parent(["article", "main"])]
     if equal:
         headline = equal[0]
     elif similar:
         headline, title = similar[0]
-        if _squash(reference) in _squash(title):
+        if _squash(title).endswith(_squash(reference)):
             title = reference  # the h1 holds a kicker before the headline
     elif in_story and (len(visible) == 1 or not declared):
         headline, title = in_story[0]
@@ -550,6 +552,10 @@ def _title(
                 if clean and title_text.startswith(clean + separator):
                     suffixes = [title_text[len(clean) + len(separator) :].strip()]
     return title, suffixes, headline
+
+
+def _ends(title: str, name: str) -> bool:
+    return any(title.endswith(separator + name) for separator in TITLE_SEPARATORS)
 
 
 def _inline_text(tag: Tag) -> str:

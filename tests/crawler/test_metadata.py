@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
+from crawler import Article
 from crawler.dates import parse_date
+from crawler.facetvalues import (
+    clean_author,
+    clean_section,
+    clean_source,
+    normalise_facets,
+)
 from crawler.metadata import (
     Metadata,
     extract_metadata,
@@ -262,3 +270,151 @@ def test_a_title_part_spelling_the_host_is_the_site_name() -> None:
         url="https://www.valleynewsdesk.net/2021/05/03/fair",
     )
     assert (meta.title, meta.source) == ("County fair called off", "Valley Newsdesk")
+
+
+# Failure classes seen on real pages, each as a small page of the same shape.
+FIXTURES = Path(__file__).parent / "fixtures" / "metadata"
+
+
+def _page(name: str) -> Metadata:
+    html = (FIXTURES / name).read_text("utf-8")
+    return extract_metadata(BeautifulSoup(html, "lxml"), f"https://www.site.example/{name}")
+
+
+@pytest.mark.parametrize(
+    ("name", "field", "expected"),
+    [
+        # A JSON-LD naming only the organisation yields to the visible byline of two people;
+        # "Analysis by" goes, and the footer's and sponsor box's "author" lists are no credit.
+        ("org_jsonld_visible_byline_two_people.html", "authors", ["Matthew Digby", "Minh Do"]),
+        ("one_word_byline_markup.html", "authors", ["Regan"]),
+        ("role_labels_cyrillic_and_org_credit.html", "authors", ["Лида Буслаева"]),
+        ("section_breadcrumb_over_tag.html", "section", "Science & Astronomy"),
+        ("section_lowercase_declared_crumb.html", "section", "U.S. News"),
+        ("source_domain_handle_title_suffix.html", "source", "CBS Sports"),
+        ("source_handle_only.html", "source", "PolitiFact"),
+        ("title_logo_h1_in_header.html", "title", "가수 김하늘 새 앨범 발표"),
+        (
+            "title_seo_and_visible_headline.html",
+            "title",
+            "Flood barrier vote: what you need to know before Thursday",
+        ),
+        ("date_published_label_factcheck.html", "published", datetime(2019, 11, 18, tzinfo=UTC)),
+        (
+            "date_time_in_story_after_teaser.html",
+            "published",
+            datetime(2022, 3, 15, 9, 30, tzinfo=UTC),
+        ),
+        ("language_english_page_tagged_german.html", "language", "en"),
+    ],
+)
+def test_real_page_failure_classes(name: str, field: str, expected: object) -> None:
+    assert getattr(_page(name), field) == expected
+
+
+def test_a_logo_h1_is_the_source_not_the_headline() -> None:
+    assert _page("title_logo_h1_in_header.html").source == "엔터 미디어"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Privacy Policy",
+        "Contact Us",
+        "San Francisco",
+        "sponsored links",
+        "Pre-Workout Meal",
+        "Now get prepping!",
+        "publisher of The Space Review",
+        "No Author",
+        "Gib hier deinen Kommentar ein",
+    ],
+)
+def test_values_that_are_not_people(value: str) -> None:
+    assert clean_author(value) == ""
+
+
+@pytest.mark.parametrize(
+    ("credit", "name"),
+    [
+        ("Analysis by Chris Cillizza", "Chris Cillizza"),
+        ("Текст: Лида Буслаева", "Лида Буслаева"),
+        ("BY: JANE DOE", "Jane Doe"),
+        ("Von Christoph von Eichhorn", "Christoph von Eichhorn"),
+        ("Par Jean Dupont", "Jean Dupont"),
+        ("Perry Bacon Jr.", "Perry Bacon Jr."),
+    ],
+)
+def test_role_prefixes_leave_the_name(credit: str, name: str) -> None:
+    assert clean_author(credit) == name
+
+
+def test_one_word_names_need_byline_markup() -> None:
+    assert clean_author("Regan", single_word=False) == ""
+    assert clean_author("Regan") == "Regan"
+
+
+@pytest.mark.parametrize(
+    ("credit", "names"),
+    [
+        ("By Matthew Digby, Minh Do", ["Matthew Digby", "Minh Do"]),
+        ("Anna Weber und Jonas Keller", ["Anna Weber", "Jonas Keller"]),
+        ("Ana Ruiz & Tom Lee", ["Ana Ruiz", "Tom Lee"]),
+    ],
+)
+def test_lists_of_names_are_split(credit: str, names: list[str]) -> None:
+    assert split_names(credit) == names
+
+
+@pytest.mark.parametrize(
+    ("value", "section"),
+    [
+        ("post", ""),
+        ("Homepage", ""),
+        ("EMAIL ME", ""),
+        ("@pshanley88", ""),
+        ("gizmodo.com", ""),
+        ("/columnists/", ""),
+        ("Business, PRESS RELEASE, caribbean financial access roundtable, gis", ""),
+        ("crime-safety", ""),
+        ("news", "News"),
+        ("  POLITICS ", "Politics"),
+        ("UK", "UK"),
+        ("Science & Astronomy", "Science & Astronomy"),
+    ],
+)
+def test_section_values(value: str, section: str) -> None:
+    assert clean_section(value) == section
+
+
+@pytest.mark.parametrize(
+    ("value", "source"),
+    [
+        ("@politifact", "politifact"),
+        ("https://www.newsnation.in", "newsnation.in"),
+        ("www.wday.ru", "wday.ru"),
+        ("Hosted", ""),
+        ("  The   Guardian ", "The Guardian"),
+    ],
+)
+def test_source_values(value: str, source: str) -> None:
+    assert clean_source(value) == source
+
+
+def test_index_time_normalisation_mends_old_facet_values() -> None:
+    article = Article(
+        url="https://www.oregonlive.example/a",
+        title="A",
+        text="Body text.",
+        authors=["Privacy Policy", "Jane Doe", "JANE DOE"],
+        section="news",
+        source="",
+    )
+
+    mended = normalise_facets(article)
+
+    assert (mended.authors, mended.section, mended.source) == (
+        ["Jane Doe"],
+        "News",
+        "oregonlive.example",
+    )
