@@ -15,6 +15,8 @@ logger = logging.getLogger(__name__)
 MAX_HTML_BYTES = 10 * 1024 * 1024
 MAX_HTML_CHARS = 10 * 1024 * 1024
 
+# A page that is UTF-8 but for at most this many invalid bytes is read as UTF-8.
+MAX_STRAY_BYTES = 16
 # Encoding declarations must appear early in the document; 4 KB is generous.
 _SNIFF_BYTES = 4096
 
@@ -81,6 +83,9 @@ def decode_html(data: str | bytes, charset: str | None = None) -> str:
         text = _try_decode(data, "utf-8", truncated)
         if text is not None:
             return text
+        text = _mostly_utf8(data, truncated)
+        if text is not None:
+            return text
     for encoding in (_normalise_encoding(charset), declared_encoding(data), "utf-8"):
         if encoding:
             text = _try_decode(data, encoding, truncated)
@@ -119,6 +124,16 @@ def _try_decode(data: bytes, encoding: str, truncated: bool) -> str | None:
         return _decode(data, encoding, truncated, errors="strict")
     except UnicodeDecodeError:
         return None
+
+
+def _mostly_utf8(data: bytes, truncated: bool) -> str | None:
+    # UTF-8 pages with a stray byte or two (a Latin-1 word pasted into a comment) are still
+    # UTF-8, as browsers read them: undecodable bytes become U+FFFD, the rest stays right.
+    # Text in another encoding fails UTF-8 on nearly every non-ASCII byte.
+    text = _decode(data, "utf-8", truncated, errors="replace")
+    non_ascii = sum(1 for ch in text if ord(ch) > 127)
+    bad = text.count("\ufffd")
+    return text if bad <= MAX_STRAY_BYTES and bad * 10 < non_ascii else None
 
 
 def _decode(data: bytes, encoding: str, truncated: bool, *, errors: str) -> str:

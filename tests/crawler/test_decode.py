@@ -51,3 +51,16 @@ def test_http_charset_wins_over_a_wrong_meta_declaration() -> None:
 def test_utf8_mislabelled_as_another_encoding_is_read_as_utf8(label: str) -> None:
     html = f'<html><head><meta charset="{label}"></head><body><p>Ça va, café crème.</p>'
     assert decode_html(html.encode("utf-8")) == html
+
+
+def test_utf8_page_with_a_stray_latin1_byte_stays_utf8() -> None:
+    # A real blog: declared UTF-8, with one Latin-1 "ä" pasted into an ad script's comment.
+    body = "<p>Eine Intellektuelle, die hauptsächlich mit sich selbst beschäftigt ist.</p>"
+    page = (
+        b'<html><head><meta charset="UTF-8"><script>/* M\xe4scot */</script></head><body>'
+        + body.encode("utf-8")
+        + b"</body></html>"
+    )
+    text = decode_html(page)
+    assert body in text
+    assert "M\ufffdscot" in text
