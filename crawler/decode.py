@@ -133,7 +133,7 @@ def _mostly_utf8(data: bytes, truncated: bool) -> str | None:
     text = _decode(data, "utf-8", truncated, errors="replace")
     non_ascii = sum(1 for ch in text if ord(ch) > 127)
     bad = text.count("\ufffd")
-    return text if bad <= MAX_STRAY_BYTES and bad * 10 < non_ascii else None
+    return text if bad <= MAX_STRAY_BYTES and non_ascii - bad > bad else None
 
 
 def _decode(data: bytes, encoding: str, truncated: bool, *, errors: str) -> str:
