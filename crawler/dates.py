@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, time, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 
 MIN_YEAR = 1900
@@ -119,6 +119,10 @@ def parse_date(
         # email.utils ignores zone names it does not know ("BST"); the text patterns read them.
         rfc = _parse_rfc2822(value)
         parsed = rfc if rfc is not None and rfc.tzinfo else _parse_text(value) or rfc
+    if parsed is not None and parsed.tzinfo is None and parsed.time() == time(0):
+        # A bare day ("2023-10-26", "19. Oktober 2019") names the day, not local midnight:
+        # read in a zone east of UTC, it would be stored, and shown, as the day before.
+        local = UTC
     return plausible(parsed, now=now, local=local)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from bs4 import BeautifulSoup
@@ -221,6 +222,20 @@ def test_dates_without_a_zone_are_read_in_the_pages_local_zone() -> None:
         '<span id="pubtime">2012年05月03日 18:12</span>',
     )
     assert meta.published == datetime(2012, 5, 3, 9, 12, tzinfo=UTC)  # JST, to the minute
+
+
+def test_a_bare_day_stays_that_day_in_a_zone_east_of_utc() -> None:
+    # Real pages (KATAPULT, Junge Freiheit): "2023-10-26" read as midnight in Berlin was
+    # stored, and shown, as 25 October.
+    meta = _metadata(
+        '<head><meta http-equiv="content-language" content="de">'
+        '<meta name="publishdate" content="2023-10-26"></head>',
+        "<p>Ein Bericht aus der Stadt.</p>",
+    )
+    assert meta.published == datetime(2023, 10, 26, tzinfo=UTC)
+    assert parse_date("19. Oktober 2019", local=ZoneInfo("Europe/Berlin")) == datetime(
+        2019, 10, 19, tzinfo=UTC
+    )
 
 
 def test_dates_of_related_stories_are_not_the_articles() -> None:
