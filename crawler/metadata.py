@@ -195,11 +195,11 @@ def extract_metadata(soup: BeautifulSoup, url: str | None = None) -> Metadata:
     site_names = [n for n in (*_values(meta, SOURCE_KEYS), ld.publisher) if n]
     if not site_names and base:
         site_names = _host_in_title(soup, base)
-    title, suffixes, headline = _title(soup, ld, meta, _headlines(marked, site_names), site_names)
+    title, suffixes, headline = _title(soup, marked, ld, meta, site_names)
     story = _story_root(headline)
     names = [_squash(n) for n in site_names]
     title_sections = [p for p in suffixes[1:] if not _matches_any(p, names) and not _is_date(p)]
-    section = _section(soup, ld, meta, marked, [title, *site_names], title_sections)
+    section = _section(ld, meta, marked, [title, *site_names], title_sections)
     language = _language(soup, ld, meta)
     local = local_zone(language)
     source = _source(
@@ -213,7 +213,7 @@ def extract_metadata(soup: BeautifulSoup, url: str | None = None) -> Metadata:
         authors=_authors(soup, story, marked, ld, meta, [*site_names, source]),
         published=_published(soup, story, marked, ld, meta, base, local, suffixes),
         modified=_first_date(
-            [ld.modified, *_values(meta, MODIFIED_KEYS), _itemprop(soup, "dateModified")], local
+            [ld.modified, *_values(meta, MODIFIED_KEYS), _itemprop(marked, "dateModified")], local
         ),
         section=section,
         source=source,
@@ -221,7 +221,7 @@ def extract_metadata(soup: BeautifulSoup, url: str | None = None) -> Metadata:
         description=_pick(ld.description, *_values(meta, DESCRIPTION_KEYS)),
         tags=_tags(ld, meta),
         image_url=absolute_url(
-            _pick(ld.image, *_values(meta, IMAGE_KEYS), _itemprop(soup, "image")), base
+            _pick(ld.image, *_values(meta, IMAGE_KEYS), _itemprop(marked, "image")), base
         )
         or "",
         page_types=ld.page_types | {f"og:{t.lower()}" for t in meta.get("og:type", [])},
@@ -427,9 +427,13 @@ def _first_date(candidates: Iterable[str | None], local: tzinfo = UTC) -> dateti
     return best
 
 
-def _itemprop(soup: BeautifulSoup, name: str) -> str:
-    tag = soup.find(attrs={"itemprop": re.compile(rf"(?:^|\s){name}(?:\s|$)")})
-    return _item_value(tag) if isinstance(tag, Tag) else ""
+def _items(marked: dict[frozenset[str], list[Tag]], name: str) -> list[Tag]:
+    return marked.get(frozenset({f"itemprop:{name}"}), [])
+
+
+def _itemprop(marked: dict[frozenset[str], list[Tag]], name: str) -> str:
+    tags = _items(marked, name)
+    return _item_value(tags[0]) if tags else ""
 
 
 def _item_value(tag: Tag) -> str:
@@ -456,6 +460,10 @@ def _marked_tags(soup: BeautifulSoup) -> dict[frozenset[str], list[Tag]]:
     for tag in soup.find_all(True):
         if tag.name == "h1":
             marked[_H1].append(tag)
+        item = tag.get("itemprop")
+        if isinstance(item, str):
+            for name in item.split():
+                marked.setdefault(frozenset({f"itemprop:{name}"}), []).append(tag)
         names = class_words(tag)
         if not names:
             continue
@@ -513,11 +521,12 @@ def _story_root(headline: Tag | None) -> Tag | None:
 
 def _title(
     soup: BeautifulSoup,
+    marked: dict[frozenset[str], list[Tag]],
     ld: JsonLdArticle,
     meta: dict[str, list[str]],
-    headlines: list[Tag],
     site_names: list[str],
 ) -> tuple[str, list[str], Tag | None]:
+    headlines = _headlines(marked, site_names)
     chrome = [h1 for h1 in headlines if _in_page_chrome(h1)]
     title_tag = soup.find("title")
     title_text = normalise_space(title_tag.get_text(" ")) if isinstance(title_tag, Tag) else ""
@@ -525,7 +534,7 @@ def _title(
     site_names = [*site_names, *(t for h in chrome if _ends(title_text, t := _inline_text(h)))]
     page_title, suffixes = strip_title_parts(title_text, site_names)
     declared, _ = strip_title_parts(
-        _pick(ld.headline, *_values(meta, TITLE_KEYS), _itemprop(soup, "headline")), site_names
+        _pick(ld.headline, *_values(meta, TITLE_KEYS), _itemprop(marked, "headline")), site_names
     )
     reference = declared or page_title
     title, headline = reference, None
@@ -593,11 +602,7 @@ def _authors(
     # named nobody. Markup that says "author" vouches for a one-word byline ("Regan").
     scope = story or soup
     credits: tuple[Callable[[], Iterable[str]], ...] = (
-        lambda: (
-            _item_value(t)
-            for t in scope.find_all(attrs={"itemprop": "author"})
-            if _in_story(t, story)
-        ),
+        lambda: (_item_value(t) for t in _items(marked, "author") if _in_story(t, story)),
         lambda: (a.get_text(" ") for a in scope.find_all("a", rel="author") if _in_story(a, story)),
         lambda: _byline_texts(marked[BYLINE_WORDS], story),
     )
@@ -654,7 +659,7 @@ def _published(
         [
             ld.published,
             *_values(meta, PUBLISHED_KEYS),
-            _itemprop(soup, "datePublished"),
+            _itemprop(marked, "datePublished"),
             *_published_labels(scope),
             *_time_datetimes(scope, story),
             *marked_texts(DATELINE_WORDS),
@@ -684,7 +689,6 @@ def _published_labels(scope: Tag) -> Iterator[str]:
 
 
 def _section(
-    soup: BeautifulSoup,
     ld: JsonLdArticle,
     meta: dict[str, list[str]],
     marked: dict[frozenset[str], list[Tag]],
@@ -693,7 +697,7 @@ def _section(
 ) -> str:
     excluded = {_squash(n) for n in not_sections if n}
     tags = {_squash(t) for t in _tags(ld, meta)}
-    declared = [ld.section, *_values(meta, SECTION_KEYS), _itemprop(soup, "articleSection")]
+    declared = [ld.section, *_values(meta, SECTION_KEYS), _itemprop(marked, "articleSection")]
     # The breadcrumb trail's last step above the article names the section as the site files
     # it, unless the page declares a section that is not one of its tags ("Taylor Swift").
     trails = [ld.breadcrumbs] + [
@@ -811,10 +815,12 @@ def _language(soup: BeautifulSoup, ld: JsonLdArticle, meta: dict[str, list[str]]
     codes = (normalise_language(c) for c in candidates if isinstance(c, str))
     declared = next((code for code in codes if code), "")
     text = _paragraph_text(soup)
-    if declared and len(text) < LANGUAGE_OVERRULE_CHARS:
+    if not declared:
+        return detect_language(text)
+    if len(text) < LANGUAGE_OVERRULE_CHARS:
         return declared
     # Templates declare the site's language on pages in another ("de" on an English story).
-    return detect_language(text) or declared
+    return detect_language(text[: LANGUAGE_OVERRULE_CHARS * 3]) or declared
 
 
 def _tags(ld: JsonLdArticle, meta: dict[str, list[str]]) -> list[str]:
